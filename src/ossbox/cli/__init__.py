@@ -1,0 +1,1 @@
+"""The `ossbox` command line."""

@@ -1,0 +1,35 @@
+"""Entry point of the `ossbox` command: one sub-command per job, wired here and nowhere else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ossbox import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ossbox",
+        description="Alibaba Cloud OSS with RAM, STS and signed URLs, enforced, on your machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"ossbox {__version__}")
+    parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.error(f"unknown command {args.command!r}")
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
