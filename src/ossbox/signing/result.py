@@ -10,17 +10,25 @@ class SignatureFormatError(ValueError):
     """A request whose signature parameters are malformed or incomplete.
 
     Carries the protocol error the server answers with (HTTP status, code, message), so the
-    server renders it as is; `argument` names the offending parameter where there is one.
+    server renders it as is; `argument` names the offending parameter where there is one and
+    `argument_value` is its value (OSS `<ArgumentName>` / `<ArgumentValue>`; never a secret).
     """
 
     def __init__(
-        self, status: int, code: str, message: str, *, argument: str | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        argument: str | None = None,
+        argument_value: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.argument = argument
+        self.argument_value = argument_value
 
 
 @dataclass(frozen=True)
