@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
+from ossbox.cli import serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,7 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Alibaba Cloud OSS with RAM, STS and signed URLs, enforced, on your machine.",
     )
     parser.add_argument("--version", action="version", version=f"ossbox {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve.add_parser(commands)
     return parser
 
 

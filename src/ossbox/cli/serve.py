@@ -1,0 +1,58 @@
+"""`ossbox serve`: everything in one process on the embedded default (SQLite + files)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from ossbox.server.config import ServerConfig
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the OSS (+ STS, RAM) server",
+        description="Serve OSS with real authentication on one listener.",
+    )
+    parser.add_argument("--data", type=Path, default=Path("ossbox-data"), help="data directory")
+    parser.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=9000, help="listen port (default 9000)")
+    parser.add_argument("--region", default="cn-hangzhou", help="region (default cn-hangzhou)")
+    parser.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        help="host name for virtual-host addressing (bucket.DOMAIN); repeatable; "
+        "localhost is always one",
+    )
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ossbox.server.bootstrap import open_server
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    config = ServerConfig(
+        data_dir=args.data,
+        host=args.host,
+        port=args.port,
+        region=args.region,
+        domains=tuple(dict.fromkeys(["localhost", *args.domain])),
+    )
+    app = open_server(config)
+    uvicorn.run(
+        app,
+        host=config.host,
+        port=config.port,
+        log_level=args.log_level,
+        access_log=False,
+        server_header=False,
+        date_header=False,
+        http="httptools",
+        loop="uvloop",
+    )
+    return 0

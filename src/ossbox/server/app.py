@@ -1,0 +1,143 @@
+"""The ASGI application: one listener for OSS, the RPC APIs (STS, RAM) and `/_ossbox/*`.
+
+A request flows: HTTP -> route (internal, RPC or OSS) -> authenticate -> authorize -> handler
+-> store -> response. Errors raised anywhere on the way are rendered here, in one place; an
+unexpected exception becomes a 500 InternalError with no detail leaked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import Any
+
+from ossbox.server.auth import authenticate
+from ossbox.server.config import ServerConfig
+from ossbox.server.context import AsgiReceive, RequestContext
+from ossbox.server.errors import OssError, internal_error, no_such_bucket
+from ossbox.server.oss.addressing import resolve
+from ossbox.server.oss.authorize import authorize
+from ossbox.server.oss.operations import LIST_BUCKETS, find_operation
+from ossbox.server.response import AsgiSend, Response, send_response
+from ossbox.signing.http import HttpRequest
+from ossbox.store import Store
+
+log = logging.getLogger("ossbox.server")
+
+_NO_BUCKET_LOOKUP = frozenset({"ListBuckets", "PutBucket"})
+
+
+def new_request_id() -> str:
+    return os.urandom(12).hex().upper()
+
+
+class _DateCache:
+    """RFC 1123 `Date` values, formatted at most once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._value = ""
+
+    def now(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._second, self._value = second, formatdate(second, usegmt=True)
+        return self._value
+
+
+def _http_request(scope: dict[str, Any]) -> HttpRequest:
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    target = raw_path.decode("latin-1")
+    if scope.get("query_string"):
+        target += "?" + scope["query_string"].decode("latin-1")
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+    return HttpRequest(scope["method"], target, headers)
+
+
+class OssboxApp:
+    def __init__(self, config: ServerConfig, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self._dates = _DateCache()
+
+    async def __call__(self, scope: dict[str, Any], receive: AsgiReceive, send: AsgiSend) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request_id = new_request_id()
+        http = _http_request(scope)
+        head = http.method == "HEAD"
+        ctx = RequestContext(
+            request_id=request_id,
+            http=http,
+            receive=receive,
+            config=self.config,
+            store=self.store,
+            now=datetime.now(UTC),
+            host=http.header("host") or self.config.endpoint_host,
+            source_ip=(scope.get("client") or ("", 0))[0],
+        )
+        try:
+            if http.raw_path.startswith("/_ossbox/"):
+                response = self._internal(ctx)
+            else:
+                response = await self._oss(ctx)
+        except OssError as err:
+            response = self._error_response(err, ctx, head)
+        except Exception:
+            log.exception("request %s failed", request_id)
+            response = self._error_response(internal_error(), ctx, head)
+        response.headers += [
+            ("Server", "AliyunOSS"),
+            ("Date", self._dates.now()),
+            ("x-oss-request-id", request_id),
+        ]
+        await send_response(send, response, head=head)
+
+    async def _oss(self, ctx: RequestContext) -> Response:
+        ctx.bucket, ctx.key = resolve(ctx.http.raw_path, ctx.host, self.config.domains)
+        ctx.query = ctx.http.first_query_values()
+        operation = (
+            LIST_BUCKETS
+            if ctx.bucket is None and ctx.method == "GET"
+            else find_operation(ctx.method, ctx.bucket, ctx.key, ctx.query)
+        )
+        ctx.principal = await authenticate(ctx)
+        if ctx.bucket is not None and operation.name not in _NO_BUCKET_LOOKUP:
+            ctx.bucket_record = await asyncio.to_thread(self.store.meta.get_bucket, ctx.bucket)
+            if ctx.bucket_record is None:
+                raise no_such_bucket(ctx.bucket)
+        await authorize(ctx, operation)
+        return await operation.handler(ctx)
+
+    def _internal(self, ctx: RequestContext) -> Response:
+        if ctx.http.raw_path == "/_ossbox/health" and ctx.method in ("GET", "HEAD"):
+            body = json.dumps({"status": "ok", "region": self.config.region}).encode()
+            return Response(200, [("Content-Type", "application/json")], body)
+        return Response(404, [("Content-Type", "application/json")], b'{"error":"not found"}')
+
+    def _error_response(self, err: OssError, ctx: RequestContext, head: bool) -> Response:
+        host_id = ctx.host
+        headers = list(err.headers.items())
+        if head:
+            headers.append(("x-oss-err", err.header_form(ctx.request_id, host_id)))
+            return Response(err.status, [*headers, ("Content-Length", "0")])
+        body = err.to_xml(ctx.request_id, host_id)
+        return Response(err.status, [*headers, ("Content-Type", "application/xml")], body)
+
+    async def _lifespan(self, receive: AsgiReceive, send: AsgiSend) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

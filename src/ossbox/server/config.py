@@ -1,0 +1,29 @@
+"""The server's settings, fixed at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 9000
+    region: str = "cn-hangzhou"
+    # Host names under which `bucket.<domain>` is virtual-host addressing; IP hosts are path style.
+    domains: tuple[str, ...] = ("localhost",)
+    # Clock skew allowed for header signatures and signed-URL dates.
+    max_skew_seconds: int = 900
+    secure: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str:
+        """The region as OSS names a bucket's location: `oss-<region>`."""
+        return f"oss-{self.region}"
+
+    @property
+    def endpoint_host(self) -> str:
+        return f"{self.host}:{self.port}"

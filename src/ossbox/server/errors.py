@@ -1,0 +1,119 @@
+"""The OSS protocol error: raised by any step of a request, rendered in one place.
+
+`OssError` carries the HTTP status, the OSS code and message, the extra elements OSS puts in the
+`<Error>` body (BucketName, Key, ArgumentName, StringToSign, ...) and extra response headers.
+The factories below give the real codes and messages so handlers never spell them out.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from xml.sax.saxutils import escape
+
+
+class OssError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        extra: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+    def to_xml(self, request_id: str, host_id: str) -> bytes:
+        parts = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n',
+            f"  <Code>{escape(self.code)}</Code>\n",
+            f"  <Message>{escape(self.message)}</Message>\n",
+            f"  <RequestId>{request_id}</RequestId>\n",
+            f"  <HostId>{escape(host_id)}</HostId>\n",
+        ]
+        parts += [f"  <{name}>{escape(value)}</{name}>\n" for name, value in self.extra.items()]
+        parts.append("</Error>\n")
+        return "".join(parts).encode()
+
+    def header_form(self, request_id: str, host_id: str) -> str:
+        """The error as HEAD responses carry it: base64 XML in `x-oss-err`."""
+        return base64.b64encode(self.to_xml(request_id, host_id)).decode()
+
+
+def access_denied(message: str) -> OssError:
+    return OssError(403, "AccessDenied", message)
+
+
+def invalid_argument(message: str, name: str | None = None, value: str | None = None) -> OssError:
+    extra = {}
+    if name is not None:
+        extra = {"ArgumentName": name, "ArgumentValue": value if value is not None else ""}
+    return OssError(400, "InvalidArgument", message, extra=extra)
+
+
+def no_such_bucket(bucket: str) -> OssError:
+    return OssError(
+        404, "NoSuchBucket", "The specified bucket does not exist.", extra={"BucketName": bucket}
+    )
+
+
+def no_such_key(key: str) -> OssError:
+    return OssError(404, "NoSuchKey", "The specified key does not exist.", extra={"Key": key})
+
+
+def no_such_version(key: str, version_id: str) -> OssError:
+    return OssError(
+        404,
+        "NoSuchVersion",
+        "The specified version does not exist.",
+        extra={"Key": key, "VersionId": version_id},
+    )
+
+
+def no_such_upload(upload_id: str) -> OssError:
+    return OssError(
+        404,
+        "NoSuchUpload",
+        "The specified upload does not exist. The upload ID may be invalid, "
+        "or the upload may have been aborted or completed.",
+        extra={"UploadId": upload_id},
+    )
+
+
+def malformed_xml() -> OssError:
+    return OssError(
+        400,
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our "
+        "published schema.",
+    )
+
+
+def invalid_bucket_name(bucket: str) -> OssError:
+    return OssError(
+        400, "InvalidBucketName", "The specified bucket is not valid.", extra={"BucketName": bucket}
+    )
+
+
+def invalid_object_name(message: str = "The specified object is not valid.") -> OssError:
+    return OssError(400, "InvalidObjectName", message)
+
+
+def method_not_allowed() -> OssError:
+    return OssError(
+        405, "MethodNotAllowed", "The specified method is not allowed against this resource."
+    )
+
+
+def not_implemented(what: str) -> OssError:
+    return OssError(501, "NotImplemented", f"{what} is not implemented.")
+
+
+def internal_error() -> OssError:
+    return OssError(500, "InternalError", "We encountered an internal error. Please try again.")
