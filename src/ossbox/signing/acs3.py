@@ -28,6 +28,8 @@ from ossbox.signing.result import SignatureFormatError, Verification, signatures
 ACS3_ALGORITHM = "ACS3-HMAC-SHA256"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+# Algorithms the SDKs can send that ossbox does not verify.
+_OTHER_ACS3_ALGORITHMS = ("ACS3-HMAC-SM3", "ACS3-RSA-SHA256")
 
 # The V3 spec: every common request header that is present must be signed. content-type is
 # added when a body is present, since it decides how the body is read into parameters.
@@ -75,7 +77,7 @@ def parse_authorization_acs3(value: str) -> Acs3Authorization:
     IncompleteSignature.
     """
     algorithm, _, rest = value.strip().partition(" ")
-    if algorithm.startswith("ACS3-") and algorithm != ACS3_ALGORITHM:
+    if algorithm in _OTHER_ACS3_ALGORITHMS:
         raise invalid_signature_method()
     if algorithm != ACS3_ALGORITHM:
         raise incomplete_signature()
