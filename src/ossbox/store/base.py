@@ -18,7 +18,7 @@ Conventions:
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -477,6 +477,23 @@ class MetadataStore(BlobJournal, Protocol):
 
     def abort_upload(self, upload_id: str) -> None:
         """Delete the upload and retire its parts' blobs. Raises NoSuchUpload."""
+
+    # blob bookkeeping (used by the blob store and by recovery)
+    def forget_blobs(self, blob_ids: Sequence[str]) -> None:
+        """forget_blob for many blobs, in one transaction."""
+
+    def pending_blobs(self, *, older_than: float = 0.0) -> list[str]:
+        """Pending blobs recorded at least `older_than` seconds ago that nothing references."""
+
+    def garbage_blobs(self, *, older_than: float = 0.0, limit: int = 1000) -> list[str]:
+        """Retired blobs (at least `older_than` seconds ago) whose files may still exist."""
+
+    def set_blob_reaper(self, reaper: Callable[[str], None] | None) -> None:
+        """`reaper(blob_id)` removes a blob file; the store calls it for garbage after commits
+        (once the store's grace period has passed) and then forgets the blob."""
+
+    def sweep_garbage(self, *, older_than: float | None = None) -> int:
+        """Reap garbage now (default: older than the grace period); returns how many."""
 
     def close(self) -> None: ...
 
