@@ -265,6 +265,30 @@ def test_signed_header_missing_from_the_request_is_refused_with_its_name() -> No
     assert not verification.ok and "accept" in str(verification.reason)
 
 
+def test_common_header_added_after_signing_is_refused_even_with_a_valid_signature() -> None:
+    headers = {**signed(), "x-acs-security-token": "smuggled"}
+    verification = verify_acs3(send("POST", {}, headers), SECRET)
+    assert verification.reason == "headers must be signed: x-acs-security-token"
+
+
+def test_path_is_signed() -> None:
+    headers = sign_acs3(
+        method="GET",
+        pathname="/p/q",
+        query={},
+        headers={"host": "h"},
+        body=b"",
+        access_key_id=AK,
+        access_key_secret=SECRET,
+        action="A",
+        version="v",
+        now=NOW,
+        nonce="n",
+    )
+    assert verify_acs3(HttpRequest("GET", "/p/q", list(headers.items())), SECRET).ok
+    assert not verify_acs3(HttpRequest("GET", "/p/r", list(headers.items())), SECRET).ok
+
+
 def test_uppercase_hex_signature_is_accepted() -> None:
     headers = signed()
     prefix, hex_signature = headers["Authorization"].rsplit("=", 1)

@@ -660,6 +660,12 @@ def test_missing_parameter_of_a_partial_signature(missing: str) -> None:
         ),
         (
             "Timestamp",
+            "2026-1-25T4:19:04Z",
+            "InvalidTimeStamp.Format",
+            "Specified time stamp or date value is not well formatted.",
+        ),
+        (
+            "Timestamp",
             "2026-11-25T04:19:04+08:00",
             "InvalidTimeStamp.Format",
             "Specified time stamp or date value is not well formatted.",
