@@ -91,7 +91,7 @@ def _root_key(access_key_id: str, secret: str, account_id: str) -> AccessKey:
 
 
 def open_server(config: ServerConfig, env: Mapping[str, str] | None = None) -> OssboxApp:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     store = open_store(config.data_dir)
     ensure_root(store, config.data_dir, os.environ if env is None else env)
     return OssboxApp(config, store)
