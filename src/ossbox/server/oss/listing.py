@@ -38,7 +38,7 @@ def _plain(value: str) -> str:
     return value
 
 
-def _url(value: str) -> str:
+def url_encode(value: str) -> str:
     return quote(value, safe="")
 
 
@@ -49,7 +49,7 @@ def _encoder(ctx: RequestContext) -> tuple[Encode, list[str]]:
         return _plain, []
     if encoding != "url":
         raise invalid_argument("The encoding-type parameter is invalid.", "encoding-type", encoding)
-    return _url, [element("EncodingType", "url")]
+    return url_encode, [element("EncodingType", "url")]
 
 
 def _max_keys(ctx: RequestContext) -> int:
