@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ossbox.server.errors import OssError
-from ossbox.server.oss.listing import url_encode, decode_token, encode_token
+from ossbox.server.oss.listing import decode_token, encode_token, url_encode
 
 # Object keys: any Unicode text but surrogates (not encodable as UTF-8).
 keys = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=64)
