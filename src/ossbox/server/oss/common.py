@@ -61,7 +61,11 @@ def xml_document(root: str, children: Iterable[str]) -> str:
 
 async def read_xml(ctx: RequestContext, *, limit: int = MAX_XML_BODY) -> Element:
     """The request body parsed as XML; MalformedXML on anything else (DTDs refused)."""
-    body = await ctx.read_body(limit=limit)
+    return parse_xml(await ctx.read_body(limit=limit))
+
+
+def parse_xml(body: bytes) -> Element:
+    """A request body already read (e.g. to check its Content-MD5) parsed as `read_xml` does."""
     if not body.strip():
         raise malformed_xml()
     try:
