@@ -20,10 +20,11 @@ from ossbox.server.auth import authenticate
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import AsgiReceive, RequestContext
 from ossbox.server.errors import OssError, internal_error, no_such_bucket
-from ossbox.server.oss.addressing import resolve
+from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
 from ossbox.server.oss.operations import LIST_BUCKETS, find_operation
 from ossbox.server.response import AsgiSend, Response, send_response
+from ossbox.server.rpc.dispatch import handle_rpc
 from ossbox.signing.http import HttpRequest
 from ossbox.store import Store
 
@@ -87,6 +88,8 @@ class OssboxApp:
         try:
             if http.raw_path.startswith("/_ossbox/"):
                 response = self._internal(ctx)
+            elif self._is_rpc(ctx):
+                response = await handle_rpc(ctx)
             else:
                 response = await self._oss(ctx)
         except OssError as err:
@@ -100,6 +103,21 @@ class OssboxApp:
             ("x-oss-request-id", request_id),
         ]
         await send_response(send, response, head=head)
+
+    def _is_rpc(self, ctx: RequestContext) -> bool:
+        """STS/RAM calls: path `/` with an Action (query, form body or x-acs-action header).
+
+        Routed on path and parameters only, never on the Host header.
+        """
+        http = ctx.http
+        if http.raw_path != "/" or virtual_host_bucket(ctx.host, self.config.domains):
+            return False
+        if http.header("x-acs-action") is not None or any(n == "Action" for n, _ in http.query()):
+            return True
+        content_type = http.header("content-type") or ""
+        return http.method == "POST" and content_type.startswith(
+            "application/x-www-form-urlencoded"
+        )
 
     async def _oss(self, ctx: RequestContext) -> Response:
         ctx.bucket, ctx.key = resolve(ctx.http.raw_path, ctx.host, self.config.domains)

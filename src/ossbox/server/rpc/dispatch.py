@@ -1,0 +1,151 @@
+"""RPC requests: parse the call, authenticate it, find the action, render the answer.
+
+Actions are looked up by (Version, Action) in `APIS`; each product module (sts, ram) exports
+its table. A call is authenticated before its action runs, except the actions marked
+anonymous (AssumeRoleWithOIDC, which carries its own proof).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from ossbox.server.auth import ANONYMOUS, Principal, PrincipalKind
+from ossbox.server.context import RequestContext
+from ossbox.server.errors import OssError
+from ossbox.server.response import Response
+from ossbox.server.rpc.errors import RpcError, invalid_action, invalid_version, missing_parameter
+from ossbox.server.rpc.nonces import NonceCache
+from ossbox.signing.http import HttpRequest
+from ossbox.signing.result import SignatureFormatError
+from ossbox.signing.rpc import (
+    RpcCall,
+    RpcScheme,
+    parse_rpc_request,
+    signature_mismatch_message,
+    time_error,
+    verify_rpc,
+)
+
+MAX_RPC_BODY = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RpcContext:
+    request: RequestContext
+    call: RpcCall
+    principal: Principal
+
+    @property
+    def params(self) -> Mapping[str, str]:
+        return self.call.params
+
+
+RpcHandler = Callable[[RpcContext], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class RpcAction:
+    handler: RpcHandler
+    anonymous: bool = False  # may be called without a signature
+
+
+# Version -> Action -> RpcAction, from the product modules' tables (see `apis`).
+APIS: dict[str, dict[str, RpcAction]] = {}
+
+_nonces = NonceCache()
+
+
+def _from_format_error(err: SignatureFormatError) -> RpcError:
+    return RpcError(err.status, err.code, err.message)
+
+
+async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
+    if call.scheme is RpcScheme.ANONYMOUS or call.access_key_id is None:
+        raise missing_parameter("AccessKeyId")
+    key = await asyncio.to_thread(ctx.store.meta.get_access_key, call.access_key_id)
+    if key is None:
+        raise RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+    if key.status != "Active":
+        raise RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+    late = time_error(call, ctx.now)
+    if late is not None:
+        raise _from_format_error(late)
+    result = verify_rpc(ctx.http, call, key.secret)
+    if not result.ok:
+        raise RpcError(400, "SignatureDoesNotMatch", signature_mismatch_message(result))
+    if call.nonce is not None and not _nonces.first_use(key.access_key_id, call.nonce):
+        raise RpcError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+    kind: PrincipalKind = "root" if key.principal_type == "root" else "user"
+    return Principal(kind, key.account_id, key.access_key_id, key.principal_name, str(call.scheme))
+
+
+def apis() -> dict[str, dict[str, RpcAction]]:
+    """The product tables, imported on first use (they import this module for its types)."""
+    if not APIS:
+        from ossbox.server.ram import api as ram
+        from ossbox.server.sts import api as sts
+
+        APIS.update({sts.VERSION: sts.ACTIONS, ram.VERSION: ram.ACTIONS})
+    return APIS
+
+
+def _find_action(call: RpcCall) -> RpcAction:
+    actions = apis().get(call.version)
+    if actions is None:
+        raise invalid_version(call.version)
+    action = actions.get(call.action)
+    if action is None:
+        raise invalid_action(call.action)
+    return action
+
+
+def _xml_value(name: str, value: Any) -> str:
+    if isinstance(value, dict):
+        return f"<{name}>{''.join(_xml_value(k, v) for k, v in value.items())}</{name}>"
+    if isinstance(value, list):
+        return "".join(_xml_value(name, item) for item in value)
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return f"<{name}>{escape(text)}</{name}>"
+
+
+def _render(action: str, body: dict[str, Any], response_format: str) -> Response:
+    if response_format.upper() == "XML":
+        xml = '<?xml version="1.0" encoding="UTF-8"?>' + _xml_value(f"{action}Response", body)
+        return Response(200, [("Content-Type", "text/xml;charset=utf-8")], xml.encode())
+    data = json.dumps(body).encode()
+    return Response(200, [("Content-Type", "application/json;charset=utf-8")], data)
+
+
+def error_response(err: RpcError, ctx: RequestContext, response_format: str) -> Response:
+    content_type, body = err.body(ctx.request_id, ctx.host, response_format)
+    return Response(err.status, [("Content-Type", content_type)], body)
+
+
+async def handle_rpc(ctx: RequestContext) -> Response:
+    """Answer one RPC call; every failure is an RPC error in the caller's Format."""
+    response_format = ctx.http.first_query_values().get("Format", "JSON")
+    try:
+        if ctx.method == "POST":
+            body = await ctx.read_body(limit=MAX_RPC_BODY)
+            ctx.http = HttpRequest(ctx.http.method, ctx.http.target, ctx.http.headers, body)
+        try:
+            call = parse_rpc_request(ctx.http)
+        except SignatureFormatError as err:
+            raise _from_format_error(err) from None
+        response_format = call.response_format
+        action = _find_action(call)
+        if action.anonymous and call.scheme is RpcScheme.ANONYMOUS:
+            principal = ANONYMOUS
+        else:
+            principal = await _authenticate(ctx, call)
+        result = await action.handler(RpcContext(ctx, call, principal))
+    except OssError as err:  # the body itself was unreadable (too large, truncated)
+        return error_response(RpcError(err.status, err.code, err.message), ctx, response_format)
+    except RpcError as err:
+        return error_response(err, ctx, response_format)
+    return _render(call.action, {"RequestId": ctx.request_id, **result}, response_format)

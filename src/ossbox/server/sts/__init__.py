@@ -1,0 +1,1 @@
+"""STS (Version 2015-04-01): temporary credentials."""

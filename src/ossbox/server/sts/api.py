@@ -1,0 +1,24 @@
+"""STS actions. GetCallerIdentity for now; AssumeRole and AssumeRoleWithOIDC come with roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ossbox.server.rpc.dispatch import RpcAction, RpcContext
+
+VERSION = "2015-04-01"
+
+
+async def get_caller_identity(ctx: RpcContext) -> dict[str, Any]:
+    principal = ctx.principal
+    identity: dict[str, Any] = {"AccountId": principal.account_id, "Arn": principal.arn}
+    if principal.kind == "root":
+        identity.update(IdentityType="Account", PrincipalId=principal.account_id)
+    else:
+        identity.update(IdentityType="RAMUser", PrincipalId=principal.name, UserId=principal.name)
+    return identity
+
+
+ACTIONS: dict[str, RpcAction] = {
+    "GetCallerIdentity": RpcAction(get_caller_identity),
+}
