@@ -21,7 +21,7 @@ _names = itertools.count()
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     s = open_store(tmp_path_factory.mktemp("listing"), master_key=MasterKey.generate())
-    s.meta._conn().execute("PRAGMA synchronous = OFF")  # speed only; semantics unchanged
+    s.meta._db.conn().execute("PRAGMA synchronous = OFF")  # speed only; semantics unchanged
     yield s
     s.close()
 
@@ -231,7 +231,7 @@ class Meter:
     """Counts SQL statements and VM progress callbacks on the store's connection."""
 
     def __init__(self, store: Store) -> None:
-        self.conn = store.meta._conn()  # this thread's connection
+        self.conn = store.meta._db.conn()  # this thread's connection
         self.statements: list[str] = []
         self.steps = 0
 
@@ -284,7 +284,7 @@ def test_page_cost_is_independent_of_bucket_size(shared: Store, size: int) -> No
 
 
 def test_listing_uses_the_intended_indexes(shared: Store) -> None:
-    conn = shared.meta._conn()
+    conn = shared.meta._db.conn()
     plan = conn.execute(
         "EXPLAIN QUERY PLAN SELECT key FROM objects INDEXED BY objects_versions"
         " WHERE bucket = ? AND key > ? ORDER BY key, seq DESC LIMIT 5",

@@ -158,3 +158,16 @@ def test_killed_writer_leaves_a_consistent_store(tmp_path: Path) -> None:
     assert blob_files(store) == referenced  # no orphan survived recovery
     assert store.meta.pending_blobs() == [] and store.meta.garbage_blobs() == []
     store.close()
+
+
+def test_due_garbage_is_reaped_by_a_later_write(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "data", master_key=KEY, garbage_grace=0.2)
+    store.meta.create_bucket(Bucket(name="bkt", owner_id="1", region="r"))
+    old = put(store, "bkt", "k", b"old")
+    put(store, "bkt", "k", b"new")
+    assert old.segments[0].blob_id in blob_files(store)
+    time.sleep(0.3)
+    put(store, "bkt", "other", b"any write")
+    assert old.segments[0].blob_id not in blob_files(store)
+    assert store.meta.garbage_blobs() == []
+    store.close()

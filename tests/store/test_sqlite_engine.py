@@ -15,7 +15,7 @@ from tests.store.helpers import blob_files, put, read
 
 
 def test_pragmas(store: Store) -> None:
-    conn = store.meta._conn()  # type: ignore[attr-defined]
+    conn = store.meta._db.conn()  # type: ignore[attr-defined]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

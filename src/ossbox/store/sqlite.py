@@ -1,7 +1,6 @@
-"""`MetadataStore` on SQLite: WAL, synchronous=FULL, foreign keys, one connection per thread.
+"""`MetadataStore` on SQLite: the OSS object semantics over the tables of `schema`.
 
-Writes are serialized by an in-process lock plus ``BEGIN IMMEDIATE`` (busy_timeout covers
-other processes sharing the file); readers run beside the writer thanks to WAL. Blobs that a
+Transactions come from `sqlite_engine`, row encoding from `sqlite_rows`. Blobs that a
 transaction stops referencing are moved to the `garbage` table in that transaction and their
 files are removed after commit by the reaper (`set_blob_reaper`), once `garbage_grace`
 seconds have passed (so a reader that just looked up a version can still open its files).
@@ -9,17 +8,13 @@ seconds have passed (so a reader that just looked up a version can still open it
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import json
 import logging
-import secrets
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,222 +47,33 @@ from ossbox.store.base import (
 )
 from ossbox.store.crc import crc64_combine
 from ossbox.store.crypto import MasterKey
-from ossbox.store.schema import migrate
+from ossbox.store.sqlite_engine import SqliteEngine, Tx
+from ossbox.store.sqlite_rows import (
+    INSERT_OBJECT,
+    SELECT_OBJECTS,
+    access_key_aad,
+    bucket_from_row,
+    bucket_values,
+    crc_from_db,
+    crc_to_db,
+    dump,
+    from_us,
+    new_upload_id,
+    new_version_id,
+    now_us,
+    part_from_row,
+    template_to_json,
+    to_us,
+    upload_from_row,
+    version_from_row,
+)
 
 log = logging.getLogger(__name__)
 
 DB_FILE = "meta.db"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
 _MUTABLE_BUCKET_FIELDS = frozenset(
     f.name for f in dataclasses.fields(Bucket) if f.name not in ("name", "owner_id", "created")
 )
-_OBJECT_COLUMNS = (
-    "seq, bucket, key, version_id, is_latest, delete_marker, size, etag, crc64, content_md5, "
-    "last_modified, storage_class, acl, object_type, content_type, headers, user_meta, tags, "
-    "symlink_target, owner_id"
-)
-_SELECT_OBJECTS = "SELECT " + _OBJECT_COLUMNS + " FROM objects"  # noqa: S608 - constant
-_INSERT_OBJECT = "INSERT INTO objects(" + _OBJECT_COLUMNS + ")"
-
-
-# ---------------------------------------------------------------------------------------------
-# value conversions
-
-
-def _to_us(dt: datetime) -> int:
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime: the store needs aware UTC datetimes")
-    return (dt - _EPOCH) // _US
-
-
-def _from_us(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def _now_us() -> int:
-    return _to_us(datetime.now(UTC))
-
-
-def _crc_to_db(crc: int) -> int:
-    """SQLite integers are signed 64-bit; store the unsigned CRC's bit pattern."""
-    return crc - (1 << 64) if crc >= (1 << 63) else crc
-
-
-def _crc_from_db(value: int) -> int:
-    return value + (1 << 64) if value < 0 else value
-
-
-def _dump(mapping: Mapping[str, str]) -> str:
-    return json.dumps(dict(mapping), sort_keys=True, separators=(",", ":"))
-
-
-def _load(text: str) -> dict[str, str]:
-    loaded: dict[str, str] = json.loads(text)
-    return loaded
-
-
-def new_version_id() -> str:
-    """An opaque, URL-safe, OSS-looking version id (recency order comes from seq)."""
-    raw = time.time_ns().to_bytes(8, "big") + secrets.token_bytes(16)
-    return "CAEQ" + base64.urlsafe_b64encode(raw).decode("ascii")
-
-
-def new_upload_id() -> str:
-    """32 upper-case hex characters, ascending with initiation time."""
-    return f"{time.time_ns():016X}{secrets.token_hex(8).upper()}"
-
-
-def _access_key_aad(access_key_id: str) -> bytes:
-    return b"ossbox/access-key/" + access_key_id.encode()
-
-
-# ---------------------------------------------------------------------------------------------
-# row mapping
-
-
-def _version_from_row(row: sqlite3.Row, segments: tuple[Segment, ...] = ()) -> ObjectVersion:
-    return ObjectVersion(
-        bucket=row["bucket"],
-        key=row["key"],
-        version_id=row["version_id"],
-        seq=row["seq"],
-        is_latest=bool(row["is_latest"]),
-        delete_marker=bool(row["delete_marker"]),
-        size=row["size"],
-        etag=row["etag"],
-        crc64=_crc_from_db(row["crc64"]),
-        content_md5=row["content_md5"],
-        last_modified=_from_us(row["last_modified"]),
-        storage_class=row["storage_class"],
-        acl=row["acl"],
-        object_type=row["object_type"],
-        content_type=row["content_type"],
-        headers=_load(row["headers"]),
-        user_meta=_load(row["user_meta"]),
-        tags=_load(row["tags"]),
-        symlink_target=row["symlink_target"],
-        segments=segments,
-        owner_id=row["owner_id"],
-    )
-
-
-def _bucket_from_row(row: sqlite3.Row) -> Bucket:
-    return Bucket(
-        name=row["name"],
-        owner_id=row["owner_id"],
-        region=row["region"],
-        storage_class=row["storage_class"],
-        acl=row["acl"],
-        versioning=row["versioning"],
-        created=_from_us(row["created"]),
-        data_redundancy=row["data_redundancy"],
-        tags=_load(row["tags"]),
-        policy=row["policy"],
-        configs=_load(row["configs"]),
-    )
-
-
-def _bucket_values(b: Bucket) -> tuple[Any, ...]:
-    return (
-        b.name,
-        b.owner_id,
-        b.region,
-        b.storage_class,
-        b.acl,
-        b.versioning,
-        _to_us(b.created),
-        b.data_redundancy,
-        _dump(b.tags),
-        b.policy,
-        _dump(b.configs),
-    )
-
-
-def _part_from_row(row: sqlite3.Row) -> Part:
-    return Part(
-        upload_id=row["upload_id"],
-        part_number=row["part_number"],
-        size=row["size"],
-        etag=row["etag"],
-        crc64=_crc_from_db(row["crc64"]),
-        content_md5=row["content_md5"],
-        blob_id=row["blob_id"],
-        last_modified=_from_us(row["last_modified"]),
-    )
-
-
-def _template_to_json(v: ObjectVersion) -> str:
-    data = {
-        "size": v.size,
-        "etag": v.etag,
-        "crc64": v.crc64,
-        "content_md5": v.content_md5,
-        "last_modified": _to_us(v.last_modified),
-        "storage_class": v.storage_class,
-        "acl": v.acl,
-        "object_type": v.object_type,
-        "content_type": v.content_type,
-        "headers": dict(v.headers),
-        "user_meta": dict(v.user_meta),
-        "tags": dict(v.tags),
-        "symlink_target": v.symlink_target,
-        "owner_id": v.owner_id,
-    }
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-
-def _upload_from_row(row: sqlite3.Row) -> MultipartUpload:
-    data = json.loads(row["template"])
-    data["last_modified"] = _from_us(data["last_modified"])
-    template = ObjectVersion(bucket=row["bucket"], key=row["key"], **data)
-    return MultipartUpload(
-        upload_id=row["upload_id"],
-        bucket=row["bucket"],
-        key=row["key"],
-        initiated=_from_us(row["initiated"]),
-        template=template,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# transactions
-
-
-class _Tx:
-    """One open transaction: query helpers plus the blobs it retired."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.retired: list[str] = []
-
-    def rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, args).fetchall()
-
-    def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(sql, args).fetchone()
-        return row
-
-    def run(self, sql: str, *args: Any) -> sqlite3.Cursor:
-        return self.conn.execute(sql, args)
-
-    def retire(self, blob_ids: Sequence[str]) -> None:
-        """Move blobs to garbage (their files are removed after commit)."""
-        if not blob_ids:
-            return
-        now = _now_us()
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO garbage(blob_id, retired) VALUES (?, ?)",
-            [(b, now) for b in blob_ids],
-        )
-        self.claim(blob_ids)
-        self.retired.extend(blob_ids)
-
-    def claim(self, blob_ids: Sequence[str]) -> None:
-        """The blobs are now referenced (or retired): no longer pending."""
-        self.conn.executemany(
-            "DELETE FROM pending_blobs WHERE blob_id = ?", [(b,) for b in blob_ids]
-        )
 
 
 class SqliteMetadataStore:
@@ -281,63 +87,25 @@ class SqliteMetadataStore:
         busy_timeout: float = 30.0,
         garbage_grace: float = 0.0,
     ) -> None:
+        self._db = SqliteEngine(path, busy_timeout=busy_timeout)
         self.path = path
         self._master_key = master_key
-        self._busy_timeout = busy_timeout
         self._garbage_grace = garbage_grace
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
-        self._write_lock = threading.Lock()
         self._reaper: Callable[[str], None] | None = None
         self._next_reap = 0.0
-        self._closed = False
-        migrate(self._conn())
 
-    # connections and transactions
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        if self._closed:
-            raise RuntimeError("metadata store is closed")
-        conn = sqlite3.connect(
-            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-        self._local.conn = conn
-        with self._connections_lock:
-            self._connections.append(conn)
-        return conn
+    # transactions
 
     @contextmanager
-    def _write(self) -> Iterator[_Tx]:
-        conn = self._conn()
-        tx = _Tx(conn)
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield tx
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        self._after_write(bool(tx.retired))
+    def _write(self) -> Iterator[Tx]:
+        retired: list[str] = []
+        with self._db.write() as tx:
+            yield tx
+            retired = tx.retired
+        self._after_write(bool(retired))
 
-    @contextmanager
-    def _read(self) -> Iterator[_Tx]:
-        """A read transaction: one consistent snapshot across several statements."""
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield _Tx(conn)
-        finally:
-            conn.execute("COMMIT")
+    def _read(self) -> AbstractContextManager[Tx]:
+        return self._db.read()
 
     def _disown(self, blob_ids: Sequence[str]) -> None:
         """After a failed write: the blobs it was given become garbage (see base docstring).
@@ -350,12 +118,7 @@ class SqliteMetadataStore:
             tx.retire([b for b in blob_ids if not _referenced(tx, b)])
 
     def close(self) -> None:
-        self._closed = True
-        with self._connections_lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._db.close()
 
     # blob journal and garbage
 
@@ -363,8 +126,7 @@ class SqliteMetadataStore:
         with self._write() as tx:
             tx.run(
                 "INSERT OR IGNORE INTO pending_blobs(blob_id, created) VALUES (?, ?)",
-                blob_id,
-                _now_us(),
+                (blob_id, now_us()),
             )
 
     def forget_blob(self, blob_id: str) -> None:
@@ -384,20 +146,20 @@ class SqliteMetadataStore:
 
     def pending_blobs(self, *, older_than: float = 0.0) -> list[str]:
         """Pending blobs recorded at least `older_than` seconds ago that nothing references."""
-        cutoff = _now_us() - int(older_than * 1e6)
+        cutoff = now_us() - int(older_than * 1e6)
         with self._read() as tx:
             rows = tx.rows(
                 "SELECT p.blob_id FROM pending_blobs p WHERE p.created <= ?"
                 " AND NOT EXISTS (SELECT 1 FROM segments s WHERE s.blob_id = p.blob_id)"
                 " AND NOT EXISTS (SELECT 1 FROM parts t WHERE t.blob_id = p.blob_id)",
-                cutoff,
+                (cutoff,),
             )
         return [r[0] for r in rows]
 
     def garbage_blobs(self, *, older_than: float = 0.0, limit: int = 1000) -> list[str]:
-        cutoff = _now_us() - int(older_than * 1e6)
+        cutoff = now_us() - int(older_than * 1e6)
         rows = (
-            self._conn()
+            self._db.conn()
             .execute(
                 "SELECT blob_id FROM garbage WHERE retired <= ? ORDER BY retired LIMIT ?",
                 (cutoff, limit),
@@ -433,17 +195,22 @@ class SqliteMetadataStore:
         return done
 
     def _after_write(self, retired: bool) -> None:
-        """Reap garbage after a commit that retired blobs (never raises: the write is done)."""
-        if self._reaper is None or not retired:
+        """Reap due garbage after a commit; never raises (the write itself succeeded).
+
+        Without a grace period, right after any commit that retired blobs; with one, at most
+        every grace/2 seconds, after any commit (so garbage does not wait for a restart).
+        """
+        if self._reaper is None or not (retired or self._garbage_grace):
             return
         now = time.monotonic()
-        if self._garbage_grace and now < self._next_reap:
-            return
-        self._next_reap = now + max(self._garbage_grace / 2, 1.0)
+        if self._garbage_grace:
+            if now < self._next_reap:
+                return
+            self._next_reap = now + self._garbage_grace / 2
         try:
             self.sweep_garbage()
         except Exception:
-            log.exception("garbage sweep failed; recovery will retry")
+            log.exception("garbage sweep failed; it will be retried")
 
     # accounts and access keys
 
@@ -452,39 +219,40 @@ class SqliteMetadataStore:
         with self._write() as tx:
             tx.run(
                 "INSERT OR IGNORE INTO accounts(account_id, created) VALUES (?, ?)",
-                account_id,
-                _to_us(when),
+                (account_id, to_us(when)),
             )
-            row = tx.one("SELECT created FROM accounts WHERE account_id = ?", account_id)
+            row = tx.one("SELECT created FROM accounts WHERE account_id = ?", (account_id,))
         assert row is not None
-        return Account(account_id=account_id, created=_from_us(row["created"]))
+        return Account(account_id=account_id, created=from_us(row["created"]))
 
     def get_account(self, account_id: str) -> Account | None:
         row = (
-            self._conn()
+            self._db.conn()
             .execute("SELECT created FROM accounts WHERE account_id = ?", (account_id,))
             .fetchone()
         )
-        return None if row is None else Account(account_id=account_id, created=_from_us(row[0]))
+        return None if row is None else Account(account_id=account_id, created=from_us(row[0]))
 
     def put_access_key(self, key: AccessKey) -> None:
-        sealed = self._master_key.seal(key.secret.encode(), aad=_access_key_aad(key.access_key_id))
+        sealed = self._master_key.seal(key.secret.encode(), aad=access_key_aad(key.access_key_id))
         with self._write() as tx:
             tx.run(
                 "INSERT OR REPLACE INTO access_keys(access_key_id, sealed_secret, account_id,"
                 " principal_type, principal_name, status, created) VALUES (?,?,?,?,?,?,?)",
-                key.access_key_id,
-                sealed,
-                key.account_id,
-                key.principal_type,
-                key.principal_name,
-                key.status,
-                _to_us(key.created),
+                (
+                    key.access_key_id,
+                    sealed,
+                    key.account_id,
+                    key.principal_type,
+                    key.principal_name,
+                    key.status,
+                    to_us(key.created),
+                ),
             )
 
     def _key_from_row(self, row: sqlite3.Row) -> AccessKey:
         ak = row["access_key_id"]
-        secret = self._master_key.open(row["sealed_secret"], aad=_access_key_aad(ak))
+        secret = self._master_key.open(row["sealed_secret"], aad=access_key_aad(ak))
         return AccessKey(
             access_key_id=ak,
             secret=secret.decode(),
@@ -492,12 +260,12 @@ class SqliteMetadataStore:
             principal_type=row["principal_type"],
             principal_name=row["principal_name"],
             status=row["status"],
-            created=_from_us(row["created"]),
+            created=from_us(row["created"]),
         )
 
     def get_access_key(self, access_key_id: str) -> AccessKey | None:
         row = (
-            self._conn()
+            self._db.conn()
             .execute("SELECT * FROM access_keys WHERE access_key_id = ?", (access_key_id,))
             .fetchone()
         )
@@ -518,34 +286,34 @@ class SqliteMetadataStore:
         if principal_name is not None:
             sql += " AND principal_name = ?"
             args.append(principal_name)
-        rows = self._conn().execute(sql + " ORDER BY created, access_key_id", args).fetchall()
+        rows = self._db.conn().execute(sql + " ORDER BY created, access_key_id", args).fetchall()
         return [self._key_from_row(r) for r in rows]
 
     def set_access_key_status(self, access_key_id: str, status: str) -> bool:
         with self._write() as tx:
             cur = tx.run(
-                "UPDATE access_keys SET status = ? WHERE access_key_id = ?", status, access_key_id
+                "UPDATE access_keys SET status = ? WHERE access_key_id = ?", (status, access_key_id)
             )
         return cur.rowcount > 0
 
     def delete_access_key(self, access_key_id: str) -> bool:
         with self._write() as tx:
-            cur = tx.run("DELETE FROM access_keys WHERE access_key_id = ?", access_key_id)
+            cur = tx.run("DELETE FROM access_keys WHERE access_key_id = ?", (access_key_id,))
         return cur.rowcount > 0
 
     # buckets
 
     def create_bucket(self, bucket: Bucket) -> Bucket:
         with self._write() as tx:
-            row = tx.one("SELECT owner_id FROM buckets WHERE name = ?", bucket.name)
+            row = tx.one("SELECT owner_id FROM buckets WHERE name = ?", (bucket.name,))
             if row is not None:
                 raise BucketAlreadyExists(bucket.name, row["owner_id"])
-            tx.run("INSERT INTO buckets VALUES (?,?,?,?,?,?,?,?,?,?,?)", *_bucket_values(bucket))
+            tx.run("INSERT INTO buckets VALUES (?,?,?,?,?,?,?,?,?,?,?)", bucket_values(bucket))
         return bucket
 
     def get_bucket(self, name: str) -> Bucket | None:
-        row = self._conn().execute("SELECT * FROM buckets WHERE name = ?", (name,)).fetchone()
-        return None if row is None else _bucket_from_row(row)
+        row = self._db.conn().execute("SELECT * FROM buckets WHERE name = ?", (name,)).fetchone()
+        return None if row is None else bucket_from_row(row)
 
     def list_buckets(
         self,
@@ -566,7 +334,7 @@ class SqliteMetadataStore:
             args.append(owner_id)
         sql += " ORDER BY name LIMIT ?"
         args.append(max_keys + 1)
-        buckets = [_bucket_from_row(r) for r in self._conn().execute(sql, args).fetchall()]
+        buckets = [bucket_from_row(r) for r in self._db.conn().execute(sql, args).fetchall()]
         truncated = len(buckets) > max_keys
         buckets = buckets[:max_keys]
         next_marker = buckets[-1].name if truncated and buckets else None
@@ -582,26 +350,25 @@ class SqliteMetadataStore:
             tx.run(
                 "UPDATE buckets SET region=?, storage_class=?, acl=?, versioning=?, created=?,"
                 " data_redundancy=?, tags=?, policy=?, configs=? WHERE name = ?",
-                *_bucket_values(updated)[2:],
-                name,
+                (*bucket_values(updated)[2:], name),
             )
         return updated
 
     def delete_bucket(self, name: str) -> None:
         with self._write() as tx:
             self._bucket_in(tx, name)
-            if tx.one("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", name) or tx.one(
-                "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", name
+            if tx.one("SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", (name,)) or tx.one(
+                "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", (name,)
             ):
                 raise BucketNotEmpty(f"bucket {name!r} is not empty")
-            tx.run("DELETE FROM buckets WHERE name = ?", name)
+            tx.run("DELETE FROM buckets WHERE name = ?", (name,))
 
     @staticmethod
-    def _bucket_in(tx: _Tx, name: str) -> Bucket:
-        row = tx.one("SELECT * FROM buckets WHERE name = ?", name)
+    def _bucket_in(tx: Tx, name: str) -> Bucket:
+        row = tx.one("SELECT * FROM buckets WHERE name = ?", (name,))
         if row is None:
             raise NoSuchBucket(f"bucket {name!r} does not exist")
-        return _bucket_from_row(row)
+        return bucket_from_row(row)
 
     # objects: reading
 
@@ -613,27 +380,25 @@ class SqliteMetadataStore:
             return None if row is None else self._with_segments(tx, row)
 
     @staticmethod
-    def _version_row(tx: _Tx, bucket: str, key: str, version_id: str | None) -> sqlite3.Row | None:
+    def _version_row(tx: Tx, bucket: str, key: str, version_id: str | None) -> sqlite3.Row | None:
         if version_id is None:
             return tx.one(
-                _SELECT_OBJECTS + " WHERE bucket = ? AND key = ? AND is_latest = 1",
-                bucket,
-                key,
+                SELECT_OBJECTS + " WHERE bucket = ? AND key = ? AND is_latest = 1", (bucket, key)
             )
         return tx.one(
-            _SELECT_OBJECTS + " WHERE bucket = ? AND key = ? AND version_id = ?",
-            bucket,
-            key,
-            version_id,
+            SELECT_OBJECTS + " WHERE bucket = ? AND key = ? AND version_id = ?",
+            (bucket, key, version_id),
         )
 
     @staticmethod
-    def _with_segments(tx: _Tx, row: sqlite3.Row) -> ObjectVersion:
-        segs = tx.rows("SELECT blob_id, size FROM segments WHERE seq = ? ORDER BY idx", row["seq"])
-        return _version_from_row(row, tuple(Segment(blob_id=s[0], size=s[1]) for s in segs))
+    def _with_segments(tx: Tx, row: sqlite3.Row) -> ObjectVersion:
+        segs = tx.rows(
+            "SELECT blob_id, size FROM segments WHERE seq = ? ORDER BY idx", (row["seq"],)
+        )
+        return version_from_row(row, tuple(Segment(blob_id=s[0], size=s[1]) for s in segs))
 
-    def _by_seq(self, tx: _Tx, seq: int) -> ObjectVersion:
-        row = tx.one(_SELECT_OBJECTS + " WHERE seq = ?", seq)
+    def _by_seq(self, tx: Tx, seq: int) -> ObjectVersion:
+        row = tx.one(SELECT_OBJECTS + " WHERE seq = ?", (seq,))
         assert row is not None
         return self._with_segments(tx, row)
 
@@ -659,11 +424,11 @@ class SqliteMetadataStore:
             self._disown([s.blob_id for s in version.segments])
             raise
 
-    def _state(self, tx: _Tx, bucket: str, versioning: str | None) -> str:
+    def _state(self, tx: Tx, bucket: str, versioning: str | None) -> str:
         current = self._bucket_in(tx, bucket).versioning
         return current if versioning is None else versioning
 
-    def _place(self, tx: _Tx, v: ObjectVersion, state: str, *, marker: bool = False) -> int:
+    def _place(self, tx: Tx, v: ObjectVersion, state: str, *, marker: bool = False) -> int:
         """Insert `v` as the new latest version under versioning `state`; returns its seq."""
         if state == VERSIONING_ENABLED:
             version_id = new_version_id()
@@ -674,33 +439,34 @@ class SqliteMetadataStore:
                 self._remove(tx, null["seq"])
         tx.run(
             "UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1",
-            v.bucket,
-            v.key,
+            (v.bucket, v.key),
         )
         return self._insert(tx, v, version_id, marker=marker)
 
     @staticmethod
-    def _insert(tx: _Tx, v: ObjectVersion, version_id: str, *, marker: bool) -> int:
+    def _insert(tx: Tx, v: ObjectVersion, version_id: str, *, marker: bool) -> int:
         cur = tx.run(
-            _INSERT_OBJECT + " VALUES (NULL,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            v.bucket,
-            v.key,
-            version_id,
-            int(marker),
-            0 if marker else v.size,
-            "" if marker else v.etag,
-            0 if marker else _crc_to_db(v.crc64),
-            None if marker else v.content_md5,
-            _to_us(v.last_modified),
-            v.storage_class,
-            v.acl,
-            v.object_type,
-            v.content_type,
-            "{}" if marker else _dump(v.headers),
-            "{}" if marker else _dump(v.user_meta),
-            "{}" if marker else _dump(v.tags),
-            None if marker else v.symlink_target,
-            v.owner_id,
+            INSERT_OBJECT + " VALUES (NULL,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                v.bucket,
+                v.key,
+                version_id,
+                int(marker),
+                0 if marker else v.size,
+                "" if marker else v.etag,
+                0 if marker else crc_to_db(v.crc64),
+                None if marker else v.content_md5,
+                to_us(v.last_modified),
+                v.storage_class,
+                v.acl,
+                v.object_type,
+                v.content_type,
+                "{}" if marker else dump(v.headers),
+                "{}" if marker else dump(v.user_meta),
+                "{}" if marker else dump(v.tags),
+                None if marker else v.symlink_target,
+                v.owner_id,
+            ),
         )
         seq = cur.lastrowid
         assert seq is not None
@@ -713,11 +479,11 @@ class SqliteMetadataStore:
         return seq
 
     @staticmethod
-    def _remove(tx: _Tx, seq: int) -> None:
+    def _remove(tx: Tx, seq: int) -> None:
         """Delete one version row, retiring its blobs."""
-        blobs = tx.rows("SELECT blob_id FROM segments WHERE seq = ?", seq)
+        blobs = tx.rows("SELECT blob_id FROM segments WHERE seq = ?", (seq,))
         tx.retire([r[0] for r in blobs])
-        tx.run("DELETE FROM objects WHERE seq = ?", seq)
+        tx.run("DELETE FROM objects WHERE seq = ?", (seq,))
 
     def delete_object(
         self,
@@ -743,7 +509,7 @@ class SqliteMetadataStore:
             return self._add_marker(tx, bucket, key, state, removed=removed)
 
     def _add_marker(
-        self, tx: _Tx, bucket: str, key: str, state: str, *, removed: ObjectVersion | None
+        self, tx: Tx, bucket: str, key: str, state: str, *, removed: ObjectVersion | None
     ) -> DeleteResult:
         latest = self._version_row(tx, bucket, key, None)
         owner = latest["owner_id"] if latest is not None else ""
@@ -752,7 +518,7 @@ class SqliteMetadataStore:
         created = self._by_seq(tx, seq)
         return DeleteResult(version_id=created.version_id, delete_marker=True, removed=removed)
 
-    def _delete_version(self, tx: _Tx, bucket: str, key: str, version_id: str) -> DeleteResult:
+    def _delete_version(self, tx: Tx, bucket: str, key: str, version_id: str) -> DeleteResult:
         row = self._version_row(tx, bucket, key, version_id)
         if row is None:
             return DeleteResult(version_id=version_id, delete_marker=False, removed=None)
@@ -765,13 +531,12 @@ class SqliteMetadataStore:
         )
 
     @staticmethod
-    def _promote(tx: _Tx, bucket: str, key: str) -> None:
+    def _promote(tx: Tx, bucket: str, key: str) -> None:
         """Make the newest remaining version of the key the latest."""
         tx.run(
             "UPDATE objects SET is_latest = 1 WHERE seq = (SELECT seq FROM objects"
             " WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1)",
-            bucket,
-            key,
+            (bucket, key),
         )
 
     def update_object_meta(
@@ -788,9 +553,9 @@ class SqliteMetadataStore:
             if row is None or row["delete_marker"]:
                 return None
             if acl is not None:
-                tx.run("UPDATE objects SET acl = ? WHERE seq = ?", acl, row["seq"])
+                tx.run("UPDATE objects SET acl = ? WHERE seq = ?", (acl, row["seq"]))
             if tags is not None:
-                tx.run("UPDATE objects SET tags = ? WHERE seq = ?", _dump(tags), row["seq"])
+                tx.run("UPDATE objects SET tags = ? WHERE seq = ?", (dump(tags), row["seq"]))
             return self._by_seq(tx, row["seq"])
 
     def append_object(
@@ -816,7 +581,7 @@ class SqliteMetadataStore:
             raise
 
     def _append_create(
-        self, tx: _Tx, v: ObjectVersion, position: int, seg: Segment, crc: int, state: str
+        self, tx: Tx, v: ObjectVersion, position: int, seg: Segment, crc: int, state: str
     ) -> int:
         if position != 0:
             raise PositionNotEqualToLength(0)
@@ -827,31 +592,24 @@ class SqliteMetadataStore:
 
     @staticmethod
     def _append_to(
-        tx: _Tx, row: sqlite3.Row, v: ObjectVersion, position: int, seg: Segment, crc: int
+        tx: Tx, row: sqlite3.Row, v: ObjectVersion, position: int, seg: Segment, crc: int
     ) -> int:
         if row["object_type"] != TYPE_APPENDABLE:
             raise ObjectNotAppendable(f"object {v.key!r} is not appendable")
         if position != row["size"]:
             raise PositionNotEqualToLength(row["size"])
         seq = row["seq"]
-        combined = crc64_combine(_crc_from_db(row["crc64"]), crc, seg.size)
-        count = tx.one("SELECT count(*) FROM segments WHERE seq = ?", seq)
+        combined = crc64_combine(crc_from_db(row["crc64"]), crc, seg.size)
+        count = tx.one("SELECT count(*) FROM segments WHERE seq = ?", (seq,))
         assert count is not None
         tx.run(
             "INSERT INTO segments(seq, idx, blob_id, size) VALUES (?,?,?,?)",
-            seq,
-            count[0],
-            seg.blob_id,
-            seg.size,
+            (seq, count[0], seg.blob_id, seg.size),
         )
         tx.claim([seg.blob_id])
         tx.run(
             "UPDATE objects SET size = ?, crc64 = ?, etag = ?, last_modified = ? WHERE seq = ?",
-            row["size"] + seg.size,
-            _crc_to_db(combined),
-            v.etag,
-            _to_us(v.last_modified),
-            seq,
+            (row["size"] + seg.size, crc_to_db(combined), v.etag, to_us(v.last_modified), seq),
         )
         return int(seq)
 
@@ -872,7 +630,7 @@ class SqliteMetadataStore:
                 lower: str, inclusive: bool, upper: str | None, limit: int
             ) -> Generator[sqlite3.Row, None, None]:
                 sql = (
-                    _SELECT_OBJECTS + " INDEXED BY objects_current"
+                    SELECT_OBJECTS + " INDEXED BY objects_current"
                     " WHERE bucket = ?"
                     " AND is_latest = 1 AND delete_marker = 0"
                 )
@@ -888,7 +646,7 @@ class SqliteMetadataStore:
             )
         next_marker, _ = _next_markers(walk, "key")
         return ListPage(
-            entries=[_version_from_row(r) for r in walk.items],
+            entries=[version_from_row(r) for r in walk.items],
             common_prefixes=walk.prefixes,
             is_truncated=walk.truncated,
             next_marker=next_marker,
@@ -909,7 +667,7 @@ class SqliteMetadataStore:
             def fetch(
                 lower: str, inclusive: bool, upper: str | None, limit: int
             ) -> Generator[sqlite3.Row, None, None]:
-                sql = _SELECT_OBJECTS + " INDEXED BY objects_versions WHERE bucket = ?"
+                sql = SELECT_OBJECTS + " INDEXED BY objects_versions WHERE bucket = ?"
                 yield from _range_rows(
                     tx, sql, [bucket], (lower, inclusive, upper), "key, seq DESC", limit
                 )
@@ -928,7 +686,7 @@ class SqliteMetadataStore:
             )
         next_key, next_vid = _next_markers(walk, "version_id")
         return VersionsPage(
-            entries=[_version_from_row(r) for r in walk.items],
+            entries=[version_from_row(r) for r in walk.items],
             common_prefixes=walk.prefixes,
             is_truncated=walk.truncated,
             next_key_marker=next_key,
@@ -937,7 +695,7 @@ class SqliteMetadataStore:
 
     @staticmethod
     def _older_versions(
-        tx: _Tx,
+        tx: Tx,
         bucket: str,
         prefix: str,
         delimiter: str,
@@ -952,18 +710,13 @@ class SqliteMetadataStore:
             return []
         row = tx.one(
             "SELECT seq FROM objects WHERE bucket = ? AND key = ? AND version_id = ?",
-            bucket,
-            key_marker,
-            version_id_marker,
+            (bucket, key_marker, version_id_marker),
         )
         if row is None:
             return []
         return tx.rows(
-            _SELECT_OBJECTS + " WHERE bucket = ? AND key = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-            bucket,
-            key_marker,
-            row["seq"],
-            limit,
+            SELECT_OBJECTS + " WHERE bucket = ? AND key = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            (bucket, key_marker, row["seq"], limit),
         )
 
     def list_uploads(
@@ -995,10 +748,7 @@ class SqliteMetadataStore:
                 head = tx.rows(
                     "SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id > ?"
                     " ORDER BY upload_id LIMIT ?",
-                    bucket,
-                    key_marker,
-                    upload_id_marker,
-                    max_uploads + 1,
+                    (bucket, key_marker, upload_id_marker, max_uploads + 1),
                 )
             walk = listing.grouped_walk(
                 fetch,
@@ -1011,7 +761,7 @@ class SqliteMetadataStore:
             )
         next_key, next_upload = _next_markers(walk, "upload_id")
         return UploadsPage(
-            uploads=[_upload_from_row(r) for r in walk.items],
+            uploads=[upload_from_row(r) for r in walk.items],
             common_prefixes=walk.prefixes,
             is_truncated=walk.truncated,
             next_key_marker=next_key,
@@ -1026,11 +776,9 @@ class SqliteMetadataStore:
             rows = tx.rows(
                 "SELECT * FROM parts WHERE upload_id = ? AND part_number > ?"
                 " ORDER BY part_number LIMIT ?",
-                upload_id,
-                part_number_marker,
-                max_parts + 1,
+                (upload_id, part_number_marker, max_parts + 1),
             )
-        parts = [_part_from_row(r) for r in rows[:max_parts]]
+        parts = [part_from_row(r) for r in rows[:max_parts]]
         truncated = len(rows) > max_parts
         next_marker = parts[-1].part_number if truncated and parts else None
         return PartsPage(parts=parts, is_truncated=truncated, next_part_number_marker=next_marker)
@@ -1045,27 +793,29 @@ class SqliteMetadataStore:
             tx.run(
                 "INSERT INTO uploads(upload_id, bucket, key, initiated, template)"
                 " VALUES (?,?,?,?,?)",
-                upload_id,
-                template.bucket,
-                template.key,
-                _to_us(initiated),
-                _template_to_json(template),
+                (
+                    upload_id,
+                    template.bucket,
+                    template.key,
+                    to_us(initiated),
+                    template_to_json(template),
+                ),
             )
-            row = tx.one("SELECT * FROM uploads WHERE upload_id = ?", upload_id)
+            row = tx.one("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))
         assert row is not None
-        return _upload_from_row(row)
+        return upload_from_row(row)
 
     def get_upload(self, upload_id: str) -> MultipartUpload | None:
         row = (
-            self._conn()
+            self._db.conn()
             .execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))
             .fetchone()
         )
-        return None if row is None else _upload_from_row(row)
+        return None if row is None else upload_from_row(row)
 
     @staticmethod
-    def _upload_in(tx: _Tx, upload_id: str) -> sqlite3.Row:
-        row = tx.one("SELECT * FROM uploads WHERE upload_id = ?", upload_id)
+    def _upload_in(tx: Tx, upload_id: str) -> sqlite3.Row:
+        row = tx.one("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,))
         if row is None:
             raise NoSuchUpload(f"upload {upload_id!r} does not exist")
         return row
@@ -1076,22 +826,23 @@ class SqliteMetadataStore:
                 self._upload_in(tx, part.upload_id)
                 old = tx.one(
                     "SELECT blob_id FROM parts WHERE upload_id = ? AND part_number = ?",
-                    part.upload_id,
-                    part.part_number,
+                    (part.upload_id, part.part_number),
                 )
                 if old is not None and old["blob_id"] != part.blob_id:
                     tx.retire([old["blob_id"]])
                 tx.run(
                     "INSERT OR REPLACE INTO parts(upload_id, part_number, size, etag, crc64,"
                     " content_md5, blob_id, last_modified) VALUES (?,?,?,?,?,?,?,?)",
-                    part.upload_id,
-                    part.part_number,
-                    part.size,
-                    part.etag,
-                    _crc_to_db(part.crc64),
-                    part.content_md5,
-                    part.blob_id,
-                    _to_us(part.last_modified),
+                    (
+                        part.upload_id,
+                        part.part_number,
+                        part.size,
+                        part.etag,
+                        crc_to_db(part.crc64),
+                        part.content_md5,
+                        part.blob_id,
+                        to_us(part.last_modified),
+                    ),
                 )
                 tx.claim([part.blob_id])
         except BaseException:
@@ -1103,9 +854,9 @@ class SqliteMetadataStore:
         with self._read() as tx:
             self._upload_in(tx, upload_id)
             rows = tx.rows(
-                "SELECT * FROM parts WHERE upload_id = ? ORDER BY part_number", upload_id
+                "SELECT * FROM parts WHERE upload_id = ? ORDER BY part_number", (upload_id,)
             )
-        return [_part_from_row(r) for r in rows]
+        return [part_from_row(r) for r in rows]
 
     def complete_upload(
         self, upload_id: str, version: ObjectVersion, *, versioning: str | None = None
@@ -1115,33 +866,33 @@ class SqliteMetadataStore:
             if (upload["bucket"], upload["key"]) != (version.bucket, version.key):
                 raise ValueError("version bucket/key differ from the upload's")
             part_blobs = {
-                r[0] for r in tx.rows("SELECT blob_id FROM parts WHERE upload_id = ?", upload_id)
+                r[0] for r in tx.rows("SELECT blob_id FROM parts WHERE upload_id = ?", (upload_id,))
             }
             used = [s.blob_id for s in version.segments]
             if not set(used) <= part_blobs or len(set(used)) != len(used):
                 raise ValueError("segments must be distinct blobs of this upload's parts")
             state = self._state(tx, version.bucket, versioning)
             tx.retire(sorted(part_blobs - set(used)))
-            tx.run("DELETE FROM uploads WHERE upload_id = ?", upload_id)
+            tx.run("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
             seq = self._place(tx, version, state)
             return self._by_seq(tx, seq)
 
     def abort_upload(self, upload_id: str) -> None:
         with self._write() as tx:
             self._upload_in(tx, upload_id)
-            blobs = tx.rows("SELECT blob_id FROM parts WHERE upload_id = ?", upload_id)
+            blobs = tx.rows("SELECT blob_id FROM parts WHERE upload_id = ?", (upload_id,))
             tx.retire([r[0] for r in blobs])
-            tx.run("DELETE FROM uploads WHERE upload_id = ?", upload_id)
+            tx.run("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
 
 
 # ---------------------------------------------------------------------------------------------
 # listing helpers
 
 
-def _referenced(tx: _Tx, blob_id: str) -> bool:
+def _referenced(tx: Tx, blob_id: str) -> bool:
     return (
-        tx.one("SELECT 1 FROM segments WHERE blob_id = ?", blob_id) is not None
-        or tx.one("SELECT 1 FROM parts WHERE blob_id = ?", blob_id) is not None
+        tx.one("SELECT 1 FROM segments WHERE blob_id = ?", (blob_id,)) is not None
+        or tx.one("SELECT 1 FROM parts WHERE blob_id = ?", (blob_id,)) is not None
     )
 
 
@@ -1151,7 +902,7 @@ def _row_key(row: sqlite3.Row) -> str:
 
 
 def _range_rows(
-    tx: _Tx,
+    tx: Tx,
     sql: str,
     args: list[Any],
     bounds: tuple[str, bool, str | None],

@@ -1,0 +1,119 @@
+"""SQLite connections and transactions: WAL, synchronous=FULL, foreign keys, per-thread.
+
+Writes are serialized by an in-process lock plus ``BEGIN IMMEDIATE`` (busy_timeout covers
+other processes sharing the file); readers run beside the writer thanks to WAL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ossbox.store.schema import migrate
+from ossbox.store.sqlite_rows import now_us
+
+
+class Tx:
+    """One open transaction: query helpers plus the blobs it retired."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.retired: list[str] = []
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def retire(self, blob_ids: Sequence[str]) -> None:
+        """Move blobs to garbage (their files are removed after commit)."""
+        if not blob_ids:
+            return
+        now = now_us()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO garbage(blob_id, retired) VALUES (?, ?)",
+            [(b, now) for b in blob_ids],
+        )
+        self.claim(blob_ids)
+        self.retired.extend(blob_ids)
+
+    def claim(self, blob_ids: Sequence[str]) -> None:
+        """The blobs are now referenced (or retired): no longer pending."""
+        self.conn.executemany(
+            "DELETE FROM pending_blobs WHERE blob_id = ?", [(b,) for b in blob_ids]
+        )
+
+
+class SqliteEngine:
+    """One connection per thread to the database at `path`, migrated on open."""
+
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
+        self.path = path
+        self._busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._closed = False
+        migrate(self.conn())
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        if self._closed:
+            raise RuntimeError("metadata store is closed")
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        self._local.conn = conn
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction, committed when the block ends, rolled back if it raises."""
+        conn = self.conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read transaction: one consistent snapshot across several statements."""
+        conn = self.conn()
+        conn.execute("BEGIN")
+        try:
+            yield Tx(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
