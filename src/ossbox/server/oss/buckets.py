@@ -21,6 +21,7 @@ from ossbox.server.oss.common import (
     esc,
     iso8601,
     owner_xml,
+    parse_xml,
     read_xml,
     xml_document,
 )
@@ -96,13 +97,6 @@ def canned_acl(ctx: RequestContext) -> str | None:
     return value
 
 
-def _has_body(ctx: RequestContext) -> bool:
-    length = ctx.content_length()
-    if length is None:
-        return ctx.header("transfer-encoding") is not None
-    return length > 0
-
-
 def _choice(root: Element, name: str, allowed: tuple[str, ...]) -> str | None:
     value = child_text(root, name)
     if not value:
@@ -114,9 +108,10 @@ def _choice(root: Element, name: str, allowed: tuple[str, ...]) -> str | None:
 
 async def create_config(ctx: RequestContext) -> CreateConfig:
     """The optional `<CreateBucketConfiguration>` body."""
-    if not _has_body(ctx):
+    body = await ctx.read_body(limit=MAX_CONFIG_BODY)
+    if not body.strip():
         return CreateConfig()
-    root = await read_xml(ctx, limit=MAX_CONFIG_BODY)
+    root = parse_xml(body)
     if root.tag != "CreateBucketConfiguration":
         raise malformed_xml()
     return CreateConfig(
