@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import alibabacloud_oss_v2 as oss_v2
 import oss2
@@ -535,3 +535,12 @@ def test_ossbox_signatures_verify_in_either_addressing_style(
     ):
         target = path + "?" + oss_v4.encode_query(pairs)
         verify_wire(HttpRequest(method, target, list(headers.items())), host_bucket)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(text_chars, max_size=40), st.text(text_chars, max_size=10))
+def test_fast_encoders_equal_urllib_quote(value: str, bucket: str) -> None:
+    assert oss_v4.encode(value) == quote(value, safe="")
+    assert oss_v4.canonical_uri_v4(bucket or "b", value) == quote(
+        f"/{bucket or 'b'}/{value}", safe="/"
+    )

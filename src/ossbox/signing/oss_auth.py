@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from ossbox.signing import oss_v1, oss_v4
 from ossbox.signing.http import HttpRequest, parse_query
@@ -70,7 +71,7 @@ def parse_oss_auth(req: HttpRequest) -> OssAuth | None:
 
     Raises SignatureFormatError (OSS status, code and message) when they are malformed.
     """
-    query = _first_values(req.raw_query)
+    query = _first_values(_query_pairs(req.raw_query))
     in_url = any(name in query for name in _V1_URL_PARAMS + _V4_URL_PARAMS)
     authorization = req.header("authorization")
     if authorization is not None:
@@ -110,7 +111,7 @@ def verify_oss(
     req: HttpRequest, auth: OssAuth, *, bucket: str | None, key: str | None, secret: str
 ) -> Verification:
     """Recompute the signature of `req` for the routed `bucket`/`key` and compare it."""
-    query = parse_query(req.raw_query)
+    query = _query_pairs(req.raw_query)
     headers = req.lower_headers()
     if auth.scheme in (Scheme.V1_HEADER, Scheme.V1_QUERY):
         return _verify_v1(req.method, auth, bucket, key, query, headers, secret)
@@ -125,7 +126,7 @@ def _verify_v1(
     auth: OssAuth,
     bucket: str | None,
     key: str | None,
-    query: list[tuple[str, str]],
+    query: tuple[tuple[str, str], ...],
     headers: Mapping[str, str],
     secret: str,
 ) -> Verification:
@@ -201,7 +202,7 @@ def _verify_v4(
     auth: OssAuth,
     bucket: str | None,
     key: str | None,
-    query: list[tuple[str, str]],
+    query: tuple[tuple[str, str], ...],
     headers: Mapping[str, str],
     secret: str,
 ) -> Verification:
@@ -215,8 +216,7 @@ def _verify_v4(
     )
     scope = oss_v4.scope_v4(date, region, product)
     string_to_sign = oss_v4.string_to_sign_v4(datetime_iso, scope, canonical)
-    signing_key = oss_v4.signing_key_v4(secret, date, region, product)
-    expected = oss_v4.signature_v4(signing_key, string_to_sign)
+    expected = oss_v4.sign_string_v4(secret, date, region, product, string_to_sign)
     if signatures_equal(expected, auth.signature):
         return Verification(True, string_to_sign, canonical)
     return Verification(False, string_to_sign, canonical, reason=_MISMATCH)
@@ -335,14 +335,20 @@ def _bad_authorization(value: str) -> SignatureFormatError:
     )
 
 
-def _first_values(raw_query: str) -> dict[str, str]:
+@lru_cache(maxsize=64)
+def _query_pairs(raw_query: str) -> tuple[tuple[str, str], ...]:
+    """Decoded query pairs; cached, as parse and verify of one request both need them."""
+    return tuple(parse_query(raw_query))
+
+
+def _first_values(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
     values: dict[str, str] = {}
-    for name, value in parse_query(raw_query):
+    for name, value in pairs:
         values.setdefault(name, value)
     return values
 
 
-def _first(pairs: list[tuple[str, str]], name: str) -> str:
+def _first(pairs: tuple[tuple[str, str], ...], name: str) -> str:
     return next((value for key, value in pairs if key == name), "")
 
 

@@ -9,9 +9,11 @@ parameters that are sub-resources (protocol-spec §2.1, §2.2).
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 
 # The union of the sub-resource sets of oss2, alibabacloud-oss-v2 and the Go SDK (87 names).
 SUBRESOURCES: frozenset[str] = frozenset(
@@ -38,6 +40,8 @@ OSS_V2_UNSIGNED: frozenset[str] = frozenset({"x-oss-process", "x-oss-async-proce
 SUBRESOURCES_OSS_V2: frozenset[str] = SUBRESOURCES - OSS_V2_UNSIGNED
 
 _NO_HEADERS: Mapping[str, str] = {}
+_SET_BY_V1_SIGNER_NO_TOKEN = frozenset({"date", "authorization"})
+_SET_BY_V1_SIGNER = _SET_BY_V1_SIGNER_NO_TOKEN | {"x-oss-security-token"}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -83,17 +87,28 @@ def string_to_sign_v1(
     return f"{method}\n{content_md5}\n{content_type}\n{date_line}\n{canonical_headers}{resource}"
 
 
+@lru_cache(maxsize=256)
+def _keyed_hmac(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha1)
+
+
 def signature_v1(secret: str, string_to_sign: str) -> str:
-    """base64(HMAC-SHA1(secret, string_to_sign))."""
-    digest = hmac.digest(secret.encode(), string_to_sign.encode(), "sha1")
-    return base64.b64encode(digest).decode()
+    """base64(HMAC-SHA1(secret, string_to_sign)); the keyed HMAC state is cached."""
+    mac = _keyed_hmac(secret).copy()
+    mac.update(string_to_sign.encode())
+    return base64.b64encode(mac.digest()).decode()
 
 
 def http_date(moment: datetime) -> str:
     """RFC 1123 date in GMT (`Wed, 25 Nov 2026 04:18:59 GMT`) of an aware datetime."""
     if moment.tzinfo is None:
         raise ValueError("the signing time must be timezone-aware")
-    t = moment.astimezone(UTC)
+    return _http_date_of_second(int(moment.timestamp() // 1))
+
+
+@lru_cache(maxsize=8)
+def _http_date_of_second(epoch_second: int) -> str:
+    t = datetime.fromtimestamp(epoch_second, UTC)
     return (
         f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} "
         f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} GMT"
@@ -113,17 +128,20 @@ def sign_v1_header(
     now: datetime,
 ) -> dict[str, str]:
     """The complete headers to send: the given ones plus Date, the token and Authorization."""
-    out = {
-        name: value
-        for name, value in headers.items()
-        if name.lower() not in ("date", "authorization")
-    }
+    replaced = _SET_BY_V1_SIGNER if security_token else _SET_BY_V1_SIGNER_NO_TOKEN
+    out: dict[str, str] = {}
+    x_oss_date = ""
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower not in replaced:
+            out[name] = value
+            if lower == "x-oss-date":
+                x_oss_date = value.strip()
     if security_token:
         out["x-oss-security-token"] = security_token
     date = http_date(now)
     out["Date"] = date
-    date_line = _x_oss_date(out) or date
-    string_to_sign = string_to_sign_v1(method, bucket, key, query, out, date_line)
+    string_to_sign = string_to_sign_v1(method, bucket, key, query, out, x_oss_date or date)
     out["Authorization"] = f"OSS {access_key_id}:{signature_v1(access_key_secret, string_to_sign)}"
     return out
 
@@ -155,10 +173,3 @@ def presign_v1(
     pairs.append(("Expires", expires))
     pairs.append(("Signature", signature_v1(access_key_secret, string_to_sign)))
     return pairs
-
-
-def _x_oss_date(headers: Mapping[str, str]) -> str:
-    for name, value in headers.items():
-        if name.lower() == "x-oss-date":
-            return value.strip()
-    return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -23,33 +24,40 @@ MAX_EXPIRES = 604800  # 7 days, the cap of a V4 signed URL
 
 _DEFAULT_SIGNED = frozenset({"content-type", "content-md5"})
 _NO_HEADERS: Mapping[str, str] = {}
+_SET_BY_V4_SIGNER_NO_TOKEN = frozenset({"authorization", "x-oss-date"})
+_SET_BY_V4_SIGNER = _SET_BY_V4_SIGNER_NO_TOKEN | {"x-oss-security-token"}
+# Fast paths around urllib's quote() for the common shapes (ids, dates, scopes, base64).
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+_UNRESERVED_OR_SLASH = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch
+_BASE64_OR_SCOPE = re.compile(r"[A-Za-z0-9_.~/+=-]*").fullmatch
 
 
 def encode(value: str) -> str:
     """Strict RFC 3986 encoding: all but A-Z a-z 0-9 - _ . ~ as upper-case %XX (`/` too)."""
+    if _UNRESERVED(value):
+        return value
+    if _BASE64_OR_SCOPE(value):
+        return value.replace("/", "%2F").replace("+", "%2B").replace("=", "%3D")
     return quote(value, safe="")
 
 
 def encode_query(pairs: Iterable[tuple[str, str]]) -> str:
     """The query string to put on the wire (`k=v&flag`), strictly encoded."""
-    return "&".join(
-        f"{quote(k, safe='')}={quote(v, safe='')}" if v else quote(k, safe="") for k, v in pairs
-    )
+    return "&".join(f"{encode(k)}={encode(v)}" if v else encode(k) for k, v in pairs)
 
 
 def canonical_uri_v4(bucket: str | None, key: str | None) -> str:
     """uri-encode(`/`, `/bucket/` or `/bucket/key`), keeping `/`."""
     if not bucket:
         return "/"
-    return quote(f"/{bucket}/{key or ''}", safe="/")
+    path = f"/{bucket}/{key or ''}"
+    return path if _UNRESERVED_OR_SLASH(path) else quote(path, safe="/")
 
 
 def canonical_query_v4(query_pairs: Iterable[tuple[str, str]]) -> str:
     """Every param but x-oss-signature, encoded strictly, sorted, `k` alone when empty."""
     encoded = sorted(
-        (quote(name, safe=""), quote(value, safe=""))
-        for name, value in query_pairs
-        if name != "x-oss-signature"
+        (encode(name), encode(value)) for name, value in query_pairs if name != "x-oss-signature"
     )
     return "&".join(f"{name}={value}" if value else name for name, value in encoded)
 
@@ -117,11 +125,28 @@ def signature_v4(signing_key: bytes, string_to_sign: str) -> str:
     return hmac.digest(signing_key, string_to_sign.encode(), "sha256").hex()
 
 
+@lru_cache(maxsize=256)
+def _keyed_hmac(secret: str, date: str, region: str, product: str) -> hmac.HMAC:
+    return hmac.new(signing_key_v4(secret, date, region, product), digestmod=hashlib.sha256)
+
+
+def sign_string_v4(secret: str, date: str, region: str, product: str, string_to_sign: str) -> str:
+    """signature_v4 with the signing key's HMAC state cached (the hot path)."""
+    mac = _keyed_hmac(secret, date, region, product).copy()
+    mac.update(string_to_sign.encode())
+    return mac.hexdigest()
+
+
 def iso_basic(moment: datetime) -> str:
     """`yyyymmddThhmmssZ` (UTC) of an aware datetime."""
     if moment.tzinfo is None:
         raise ValueError("the signing time must be timezone-aware")
-    t = moment.astimezone(UTC)
+    return _iso_basic_of_second(int(moment.timestamp() // 1))
+
+
+@lru_cache(maxsize=8)
+def _iso_basic_of_second(epoch_second: int) -> str:
+    t = datetime.fromtimestamp(epoch_second, UTC)
     return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}Z"
 
 
@@ -176,18 +201,25 @@ def sign_v4_header(
 ) -> dict[str, str]:
     """The complete headers to send: the given ones plus x-oss-date, x-oss-content-sha256
     (UNSIGNED-PAYLOAD unless given), the token and Authorization."""
-    out = {name: value for name, value in headers.items() if name.lower() != "authorization"}
+    replaced = _SET_BY_V4_SIGNER if security_token else _SET_BY_V4_SIGNER_NO_TOKEN
+    out: dict[str, str] = {}
+    payload_hash = UNSIGNED_PAYLOAD
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower == "x-oss-content-sha256":
+            payload_hash = value
+        elif lower not in replaced:
+            out[name] = value
     datetime_iso = iso_basic(now)
     out["x-oss-date"] = datetime_iso
-    if not any(name.lower() == "x-oss-content-sha256" for name in out):
-        out["x-oss-content-sha256"] = UNSIGNED_PAYLOAD
+    out["x-oss-content-sha256"] = payload_hash
     if security_token:
         out["x-oss-security-token"] = security_token
     additional = signed_additional_headers(out, additional_headers)
     scope = scope_v4(datetime_iso[:8], region, product)
     canonical = canonical_request_v4(method, bucket, key, query, out, additional)
-    signing_key = signing_key_v4(access_key_secret, datetime_iso[:8], region, product)
-    signature = signature_v4(signing_key, string_to_sign_v4(datetime_iso, scope, canonical))
+    string_to_sign = string_to_sign_v4(datetime_iso, scope, canonical)
+    signature = sign_string_v4(access_key_secret, datetime_iso[:8], region, product, string_to_sign)
     listed = f",AdditionalHeaders={';'.join(additional)}" if additional else ""
     out["Authorization"] = (
         f"{ALGORITHM} Credential={access_key_id}/{scope}{listed},Signature={signature}"
@@ -231,11 +263,7 @@ def presign_v4(
     if additional:
         pairs.append(("x-oss-additional-headers", ";".join(additional)))
     canonical = canonical_request_v4(method, bucket, key, pairs, headers, additional)
-    signing_key = signing_key_v4(access_key_secret, datetime_iso[:8], region, product)
-    pairs.append(
-        (
-            "x-oss-signature",
-            signature_v4(signing_key, string_to_sign_v4(datetime_iso, scope, canonical)),
-        )
-    )
+    string_to_sign = string_to_sign_v4(datetime_iso, scope, canonical)
+    signature = sign_string_v4(access_key_secret, datetime_iso[:8], region, product, string_to_sign)
+    pairs.append(("x-oss-signature", signature))
     return pairs

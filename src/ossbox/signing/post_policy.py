@@ -22,7 +22,7 @@ def sign_post_policy_v4(
     policy_b64: str, secret: str, *, date: str, region: str, product: str = "oss"
 ) -> str:
     """The `x-oss-signature` form field for a V4 PostObject; `date` is yyyymmdd."""
-    return oss_v4.signature_v4(oss_v4.signing_key_v4(secret, date, region, product), policy_b64)
+    return oss_v4.sign_string_v4(secret, date, region, product, policy_b64)
 
 
 def verify_post_policy_v1(policy_b64: str, signature: str, secret: str) -> Verification:
