@@ -91,3 +91,26 @@ def test_clone_is_an_independent_pending_blob(store: Store) -> None:
 def test_malformed_blob_ids_are_rejected(store: Store) -> None:
     with pytest.raises(ValueError):
         store.blobs.path("../../etc/passwd")
+
+
+def test_clone_falls_back_to_copy_without_hard_links(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = store.blobs.write_bytes(b"copied")
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    copy = store.blobs.clone(info.blob_id)
+    assert store.blobs.read_all(copy) == b"copied"
+    assert stat.S_IMODE(store.blobs.path(copy).stat().st_mode) == 0o600
+    assert list(store.blobs.tmp_dir.iterdir()) == []
+
+
+def test_clone_of_a_missing_blob_leaves_no_pending_record(store: Store) -> None:
+    info = store.blobs.write_bytes(b"gone")
+    store.blobs.delete(info.blob_id)
+    with pytest.raises(BlobMissing):
+        store.blobs.clone(info.blob_id)
+    assert store.meta.pending_blobs() == []

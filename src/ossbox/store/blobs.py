@@ -54,9 +54,8 @@ class BlobStore:
         if (self.blob_dir / "ff").is_dir():
             return
         self.blob_dir.mkdir(parents=True, exist_ok=True)
-        for i in range(256):
+        for i in range(256):  # "ff" last: its presence means all exist
             (self.blob_dir / f"{i:02x}").mkdir(exist_ok=True)
-            fsync_dir(self.blob_dir / f"{i:02x}")
         fsync_dir(self.blob_dir)
         fsync_dir(self.root)
 
@@ -90,15 +89,28 @@ class BlobStore:
         self._journal.add_pending_blob(new_id)
         dst = self.path(new_id)
         try:
-            os.link(src, dst)
-        except OSError:
-            tmp = self.tmp_dir / f"{new_id}.tmp"
-            shutil.copyfile(src, tmp)
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, dst)
+            self._link_or_copy(src, dst)
+        except FileNotFoundError:
+            self._journal.forget_blob(new_id)
+            raise BlobMissing(f"blob {blob_id} is missing") from None
         fsync_dir(dst.parent)
         return new_id
+
+    def _link_or_copy(self, src: Path, dst: Path) -> None:
+        try:
+            os.link(src, dst)
+            return
+        except FileNotFoundError:
+            raise
+        except OSError:
+            pass  # no hard links here: copy instead
+        tmp = self.tmp_dir / f"{dst.name}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
+            shutil.copyfileobj(source, out, CHUNK_SIZE)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dst)
 
     # reading
 
@@ -206,9 +218,7 @@ class BlobWriter:
         return self._crc
 
     def write(self, chunk: bytes) -> None:
-        if self._file is None:
-            raise ValueError("blob writer is closed")
-        self._file.write(chunk)
+        self._require_open().write(chunk)
         self._md5.update(chunk)
         self._crc = crc64(chunk, self._crc)
         self.size += len(chunk)
