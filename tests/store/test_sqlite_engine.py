@@ -83,3 +83,29 @@ def test_many_threads_write_and_read_consistently(store: Store) -> None:
         for s in (store.meta.get_object("bkt", e.key, e.version_id) or e).segments
     }
     assert blob_files(store) == referenced
+
+
+def test_two_store_instances_share_one_database(tmp_path: Path) -> None:
+    """Like two server processes on one data dir: SQLite's busy handling serializes them."""
+    key = MasterKey.generate()
+    a = open_store(tmp_path, master_key=key, garbage_grace=0)
+    b = open_store(tmp_path, master_key=key, garbage_grace=0)
+    a.meta.create_bucket(Bucket(name="bkt", owner_id="1", region="r"))
+    errors: list[BaseException] = []
+
+    def writer(s: Store, tag: str) -> None:
+        try:
+            for i in range(20):
+                put(s, "bkt", f"{tag}{i}", tag.encode())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(s, t)) for s, t in ((a, "a"), (b, "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(b.meta.list_objects("bkt", max_keys=100).entries) == 40
+    a.close()
+    b.close()
