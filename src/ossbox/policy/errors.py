@@ -1,0 +1,47 @@
+"""The one error type of the policy package: what is wrong with a policy document, and where."""
+
+from __future__ import annotations
+
+MALFORMED = "MalformedPolicyDocument"
+"""RAM's code for a document that fails the grammar check."""
+
+TOO_LARGE = "PolicyTooLarge"
+"""A size limit was exceeded; callers map it to their API's code (STS: PolicySize)."""
+
+
+class PolicyError(Exception):
+    """A policy document was rejected. `location` is a path such as `Statement[0].Action`."""
+
+    def __init__(self, code: str, message: str, location: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.location = location
+
+    def __repr__(self) -> str:
+        return f"PolicyError({self.code!r}, {self.message!r})"
+
+
+def malformed(location: str, detail: str) -> PolicyError:
+    """A MalformedPolicyDocument error that says what is wrong (`detail`) and where."""
+    return PolicyError(
+        MALFORMED, f"The policy document is malformed: {location}: {detail}", location
+    )
+
+
+def describe(value: object) -> str:
+    """A short, safe description of a JSON value for an error message (never the whole value)."""
+    if isinstance(value, str):
+        shown = value if len(value) <= 64 else value[:61] + "..."
+        return f'the string "{shown}"'
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
