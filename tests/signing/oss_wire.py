@@ -93,8 +93,12 @@ def with_method(req: HttpRequest, method: str) -> HttpRequest:
 
 def raw_query_pairs(target: str) -> list[tuple[str, str]]:
     """The still-encoded (name, value) pairs of the target's query."""
-    query = target.partition("?")[2]
-    return [tuple(part.partition("=")[::2]) for part in query.split("&") if part]  # type: ignore[misc]
+    pairs = []
+    for part in target.partition("?")[2].split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return pairs
 
 
 def with_raw_query(target: str, pairs: Iterable[tuple[str, str]]) -> str:

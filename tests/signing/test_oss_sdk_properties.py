@@ -62,13 +62,9 @@ SUBRESOURCE_NAMES = [
 PLAIN_NAMES = ["prefix", "marker", "max-keys", "delimiter", "encoding-type", "list-type", "x-y"]
 UNSIGNED_HEADER_NAMES = ["range", "x-custom", "if-match", "cache-control"]
 
-settings.register_profile(
-    "oss-sdk",
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+sdk_settings = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-sdk_settings = settings.get_profile("oss-sdk")
 
 # --- strategies -----------------------------------------------------------------------------
 
