@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ossbox.store import Store, open_store, schema
+from ossbox.store import sqlite_engine as engine_module
 from ossbox.store.base import VERSIONING_ENABLED, Bucket
 from ossbox.store.crypto import MasterKey
 from tests.store.helpers import blob_files, put, read
@@ -17,7 +18,8 @@ from tests.store.helpers import blob_files, put, read
 def test_pragmas(store: Store) -> None:
     conn = store.meta._db.conn()  # type: ignore[attr-defined]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    # NORMAL: commits do not fsync; SqliteEngine.write() fsyncs the WAL (group commit).
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
@@ -109,3 +111,32 @@ def test_two_store_instances_share_one_database(tmp_path: Path) -> None:
     assert len(b.meta.list_objects("bkt", max_keys=100).entries) == 40
     a.close()
     b.close()
+
+
+def test_write_returns_only_after_the_wal_is_fsynced(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = store.meta._db  # type: ignore[attr-defined]
+    synced: list[int] = []
+    monkeypatch.setattr(engine_module.os, "fsync", lambda fd: synced.append(fd))
+    with engine.write() as tx:
+        tx.run("INSERT INTO pending_blobs(blob_id, created) VALUES ('x', 0)")
+    assert len(synced) == 1
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(engine_module.os, "fsync", failing_fsync)
+    with pytest.raises(OSError), engine.write() as tx:
+        tx.run("INSERT INTO pending_blobs(blob_id, created) VALUES ('y', 0)")
+
+
+def test_one_fsync_covers_earlier_commits(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = store.meta._db  # type: ignore[attr-defined]
+    synced: list[int] = []
+    monkeypatch.setattr(engine_module.os, "fsync", lambda fd: synced.append(fd))
+    engine._committed += 3  # three commits made by other threads, not yet durable
+    engine._wait_durable(engine._committed - 2)
+    engine._wait_durable(engine._committed - 1)
+    engine._wait_durable(engine._committed)
+    assert len(synced) == 1

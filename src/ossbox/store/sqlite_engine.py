@@ -1,11 +1,17 @@
-"""SQLite connections and transactions: WAL, synchronous=FULL, foreign keys, per-thread.
+"""SQLite connections and transactions: WAL, group commit, foreign keys, per-thread.
 
 Writes are serialized by an in-process lock plus ``BEGIN IMMEDIATE`` (busy_timeout covers
 other processes sharing the file); readers run beside the writer thanks to WAL.
+
+Durability is by group commit: a transaction commits under the lock with
+``synchronous=NORMAL`` (no fsync), then, outside the lock, `write()` does not return until the
+WAL file has been fsynced past that commit. One fsync covers every commit made before it, so
+concurrent writers share fsyncs instead of queueing behind one another's.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -63,8 +69,12 @@ class SqliteEngine:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._committed = 0  # commits made (under the write lock)
+        self._durable = 0  # commits known to be on disk
         self._closed = False
         migrate(self.conn())
+        self._sync_durable()  # the WAL file exists once a connection has written
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use)."""
@@ -78,7 +88,7 @@ class SqliteEngine:
         )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # made durable by _sync_durable()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
         self._local.conn = conn
@@ -99,6 +109,25 @@ class SqliteEngine:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            self._committed += 1
+            mine = self._committed
+        self._wait_durable(mine)
+
+    def _wait_durable(self, commit: int) -> None:
+        """Return once commit number `commit` is on disk, fsyncing the WAL if nobody has."""
+        with self._sync_lock:
+            if self._durable >= commit:
+                return  # another writer's fsync already covered it
+            self._sync_durable()
+
+    def _sync_durable(self) -> None:
+        covered = self._committed  # everything committed before this fsync starts
+        wal = os.open(f"{self.path}-wal", os.O_RDONLY)
+        try:
+            os.fsync(wal)
+        finally:
+            os.close(wal)
+        self._durable = max(self._durable, covered)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
