@@ -490,3 +490,25 @@ def test_ossv2_copier_copies_through_upload_part_copy(
 
     assert result.upload_id  # multipart copy, CRC compared with the source's by the copier
     assert _v2_read(ossv2, ossv2_new_bucket, KEY) == data
+
+
+def test_oss2_upload_part_copy_checks_source_conditions_and_range(
+    oss2_new_bucket: oss2.Bucket,
+) -> None:
+    bucket = oss2_new_bucket
+    etag = bucket.put_object("src", b"0123456789").etag
+    upload_id = bucket.init_multipart_upload(KEY).upload_id
+    name = bucket.bucket_name
+
+    with pytest.raises(oss2.exceptions.PreconditionFailed):
+        bucket.upload_part_copy(
+            name, "src", None, KEY, upload_id, 1, headers={"x-oss-copy-source-if-match": '"0"'}
+        )
+    with pytest.raises(oss2.exceptions.ServerError) as past_end:
+        bucket.upload_part_copy(name, "src", (5, 10), KEY, upload_id, 1)
+    assert (past_end.value.status, past_end.value.code) == (416, "InvalidRange")
+    copied = bucket.upload_part_copy(
+        name, "src", (2, 4), KEY, upload_id, 1, headers={"x-oss-copy-source-if-match": etag}
+    )
+    bucket.complete_multipart_upload(KEY, upload_id, [PartInfo(1, copied.etag)])
+    assert bucket.get_object(KEY).read() == b"234"

@@ -7,15 +7,13 @@ byte is copied; the metadata given at initiation is the upload's template, appli
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
 import re
 from dataclasses import replace
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import quote
 from xml.etree.ElementTree import Element  # types only; parsing uses defusedxml
 
-from ossbox.server.context import MAX_OBJECT_SIZE, RequestContext
+from ossbox.server.context import MAX_OBJECT_SIZE, RequestContext, entity_too_large
 from ossbox.server.errors import (
     OssError,
     invalid_argument,
@@ -23,9 +21,7 @@ from ossbox.server.errors import (
     no_such_bucket,
     no_such_key,
     no_such_upload,
-    no_such_version,
 )
-from ossbox.server.oss.addressing import validate_bucket_name, validate_key
 from ossbox.server.oss.common import (
     MAX_XML_BODY,
     child_text,
@@ -37,6 +33,26 @@ from ossbox.server.oss.common import (
     unquote_etag,
     xml_document,
 )
+from ossbox.server.oss.conditions import not_modified
+from ossbox.server.oss.object_copy import COPY_SOURCE_PREFIX, parse_copy_source
+from ossbox.server.oss.object_headers import (
+    content_meta,
+    expected_md5,
+    forbid_overwrite,
+    object_acl,
+    request_tags,
+    storage_class,
+    version_headers,
+)
+from ossbox.server.oss.object_io import (
+    authorize_read,
+    check_md5,
+    ensure_absent,
+    is_versioned,
+    load_version,
+    owner_id,
+    receive_blob,
+)
 from ossbox.server.response import Response, xml_response
 from ossbox.store import base
 from ossbox.store.base import BlobInfo, MultipartUpload, ObjectVersion, Part, Segment
@@ -45,18 +61,6 @@ from ossbox.store.blobs import crc64_combine
 MIN_PART_SIZE = 100 * 1024  # every part but the last
 MAX_PART_NUMBER = 10_000
 MAX_LIST_ENTRIES = 1000
-MAX_USER_META = 8 * 1024
-
-_ACLS = frozenset({"default", "private", "public-read", "public-read-write"})
-_STORAGE_CLASSES = frozenset({"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"})
-# Standard headers kept with the object and returned on reads.
-_STORED_HEADERS = (
-    "cache-control",
-    "content-disposition",
-    "content-encoding",
-    "content-language",
-    "expires",
-)
 _COPY_RANGE_RE = re.compile(r"bytes=(\d+)-(\d*)")
 
 
@@ -81,18 +85,6 @@ def _entity_too_small() -> OssError:
     return OssError(
         400, "EntityTooSmall", "Your proposed upload smaller than the minimum allowed size."
     )
-
-
-def _file_already_exists() -> OssError:
-    return OssError(
-        409,
-        "FileAlreadyExists",
-        "The object you specified already exists and can not be overwritten.",
-    )
-
-
-def _invalid_digest() -> OssError:
-    return OssError(400, "InvalidDigest", "The Content-MD5 you specified is not valid.")
 
 
 def _invalid_range() -> OssError:
@@ -122,70 +114,28 @@ class _Names:
         return [element("EncodingType", "url")] if self.url else []
 
 
-def _forbid_overwrite(ctx: RequestContext) -> bool:
-    return (ctx.header("x-oss-forbid-overwrite") or "").strip().lower() == "true"
-
-
-def _user_meta(ctx: RequestContext) -> dict[str, str]:
-    meta = {
-        name[len("x-oss-meta-") :]: value
-        for name, value in ctx.http.lower_headers().items()
-        if name.startswith("x-oss-meta-")
-    }
-    if sum(len(name) + len(value) for name, value in meta.items()) > MAX_USER_META:
-        raise invalid_argument("Your metadata headers exceed the maximum allowed metadata size.")
-    return meta
-
-
-def _tags(ctx: RequestContext) -> dict[str, str]:
-    raw = ctx.header("x-oss-tagging")
-    if not raw:
-        return {}
-    try:
-        pairs = parse_qsl(raw, keep_blank_values=True, strict_parsing=True)
-    except ValueError:
-        raise invalid_argument(
-            "The tag provided was not a valid tag.", "x-oss-tagging", raw
-        ) from None
-    tags = dict(pairs)
-    valid = len(tags) == len(pairs) <= 10 and all(
-        0 < len(k) <= 128 and len(v) <= 256 for k, v in tags.items()
-    )
-    if not valid:
-        raise invalid_argument("The tag provided was not a valid tag.", "x-oss-tagging", raw)
-    return tags
-
-
-def _choice(ctx: RequestContext, header: str, allowed: frozenset[str], default: str) -> str:
-    value = ctx.header(header)
-    if value is None:
-        return default
-    if value not in allowed:
-        raise invalid_argument(f"Invalid {header} value.", header, value)
-    return value
-
-
 def _template(ctx: RequestContext) -> ObjectVersion:
-    """The object metadata an InitiateMultipartUpload request asks for."""
+    """The object metadata an InitiateMultipartUpload request asks for (as PutObject's)."""
     assert ctx.bucket is not None and ctx.key is not None and ctx.bucket_record is not None
-    principal = ctx.principal
-    owner_id = principal.account_id if principal and principal.account_id else None
-    headers = {name: value for name in _STORED_HEADERS if (value := ctx.header(name)) is not None}
+    meta = content_meta(ctx)
     return ObjectVersion(
         bucket=ctx.bucket,
         key=ctx.key,
         last_modified=ctx.now,
-        content_type=ctx.header("content-type") or "application/octet-stream",
-        headers=headers,
-        user_meta=_user_meta(ctx),
-        tags=_tags(ctx),
-        acl=_choice(ctx, "x-oss-object-acl", _ACLS, "default"),
-        storage_class=_choice(
-            ctx, "x-oss-storage-class", _STORAGE_CLASSES, ctx.bucket_record.storage_class
-        ),
+        content_type=meta.content_type,
+        headers=meta.headers,
+        user_meta=meta.user_meta,
+        tags=request_tags(ctx) or {},
+        acl=object_acl(ctx),
+        storage_class=storage_class(ctx, ctx.bucket_record.storage_class),
         object_type=base.TYPE_MULTIPART,
-        owner_id=owner_id or ctx.bucket_record.owner_id,
+        owner_id=owner_id(ctx),
     )
+
+
+def _forbids_overwrite(ctx: RequestContext) -> bool:
+    """`x-oss-forbid-overwrite: true`, which versioned buckets ignore (as PutObject does)."""
+    return forbid_overwrite(ctx) and not is_versioned(ctx)
 
 
 def _part_number(ctx: RequestContext) -> int:
@@ -197,19 +147,6 @@ def _part_number(ctx: RequestContext) -> int:
     return int(raw)
 
 
-def _content_md5(ctx: RequestContext) -> str | None:
-    value = ctx.header("content-md5")
-    if value is None:
-        return None
-    try:
-        digest = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise _invalid_digest() from None
-    if len(digest) != 16:
-        raise _invalid_digest()
-    return value
-
-
 async def _upload(ctx: RequestContext) -> MultipartUpload:
     """The upload named by `uploadId`; NoSuchUpload unless it is this bucket's and key's."""
     upload_id = ctx.query.get("uploadId", "")
@@ -219,31 +156,8 @@ async def _upload(ctx: RequestContext) -> MultipartUpload:
     return upload
 
 
-async def _refuse_overwrite(ctx: RequestContext) -> None:
-    assert ctx.bucket is not None and ctx.key is not None
-    current = await asyncio.to_thread(ctx.store.meta.get_object, ctx.bucket, ctx.key, None)
-    if current is not None and not current.delete_marker:
-        raise _file_already_exists()
-
-
 # --------------------------------------------------------------------------------------------
 # Blobs
-
-
-async def _receive_blob(ctx: RequestContext) -> BlobInfo:
-    """Stream the request body into a new blob; nothing is left behind if it fails."""
-    writer = ctx.store.blobs.writer()
-    try:
-        async for chunk in ctx.body_chunks(limit=MAX_OBJECT_SIZE):
-            writer.write(chunk)
-    except BaseException:
-        writer.abort()
-        raise
-    try:
-        return await asyncio.to_thread(writer.commit)
-    except Exception:
-        writer.abort()
-        raise
 
 
 def _copy_blob(
@@ -267,8 +181,8 @@ def _copy_blob(
 async def initiate_upload(ctx: RequestContext) -> Response:
     template = _template(ctx)
     encode = _Names(ctx)
-    if _forbid_overwrite(ctx):
-        await _refuse_overwrite(ctx)
+    if _forbids_overwrite(ctx):
+        await ensure_absent(ctx)
     try:
         upload = await asyncio.to_thread(ctx.store.meta.create_upload, template)
     except base.NoSuchBucket:
@@ -291,11 +205,9 @@ async def upload_part(ctx: RequestContext) -> Response:
     upload = await _upload(ctx)
     if ctx.header("x-oss-copy-source") is not None:
         return await _upload_part_copy(ctx, upload, part_number)
-    expected_md5 = _content_md5(ctx)
-    info = await _receive_blob(ctx)
-    if expected_md5 is not None and expected_md5 != info.md5_b64:
-        await asyncio.to_thread(ctx.store.blobs.delete, info.blob_id)
-        raise _invalid_digest()
+    expected = expected_md5(ctx)
+    info = await receive_blob(ctx)
+    await check_md5(ctx, info, expected)
     await _store_part(ctx, upload, part_number, info)
     return Response(
         200,
@@ -326,23 +238,6 @@ async def _store_part(
         raise no_such_upload(upload.upload_id) from None
 
 
-def _parse_copy_source(value: str) -> tuple[str, str, str | None]:
-    """(bucket, key, version id) from `x-oss-copy-source: /bucket/url-encoded-key[?versionId=]`."""
-    path, _, query = value.partition("?")
-    bucket, _, raw_key = path.removeprefix("/").partition("/")
-    version_id = None
-    if query:
-        params = dict(parse_qsl(query, keep_blank_values=True))
-        version_id = params.get("versionId")
-    if not bucket or not raw_key:
-        raise invalid_argument(
-            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey",
-            "x-oss-copy-source",
-            value,
-        )
-    return validate_bucket_name(bucket), validate_key(unquote(raw_key)), version_id
-
-
 def _copy_range(value: str | None, size: int) -> tuple[int, int]:
     """The half-open byte range `x-oss-copy-source-range: bytes=a-b` names (all by default)."""
     if value is None:
@@ -361,28 +256,29 @@ def _copy_range(value: str | None, size: int) -> tuple[int, int]:
 
 async def _copy_source(ctx: RequestContext) -> ObjectVersion:
     """The source object of a part copy, after checking the caller may read it."""
-    from ossbox.server.oss.authorize import authorize  # import cycle: authorize -> operations
-    from ossbox.server.oss.operations import find_operation
+    source = parse_copy_source(ctx.header("x-oss-copy-source") or "")
+    await authorize_read(ctx, source.bucket, source.key)
+    if await asyncio.to_thread(ctx.store.meta.get_bucket, source.bucket) is None:
+        raise no_such_bucket(source.bucket)
+    return await load_version(ctx, source.bucket, source.key, source.version_id)
 
-    bucket, key, version_id = _parse_copy_source(ctx.header("x-oss-copy-source") or "")
-    if await asyncio.to_thread(ctx.store.meta.get_bucket, bucket) is None:
-        raise no_such_bucket(bucket)
-    await authorize(ctx, find_operation("GET", bucket, key, {}), bucket, key)
-    source = await asyncio.to_thread(ctx.store.meta.get_object, bucket, key, version_id)
-    if source is None or source.delete_marker:
-        raise no_such_version(key, version_id) if version_id else no_such_key(key)
-    return source
+
+def _source_version_headers(source: ObjectVersion) -> list[tuple[str, str]]:
+    if source.version_id == base.NULL_VERSION:
+        return []
+    return [("x-oss-copy-source-version-id", source.version_id)]
 
 
 async def _upload_part_copy(
     ctx: RequestContext, upload: MultipartUpload, part_number: int
 ) -> Response:
     source = await _copy_source(ctx)
+    source_version = _source_version_headers(source)
+    if not_modified(ctx.header, source.etag, source.last_modified, prefix=COPY_SOURCE_PREFIX):
+        return Response(304, source_version)
     start, stop = _copy_range(ctx.header("x-oss-copy-source-range"), source.size)
     if stop - start > MAX_OBJECT_SIZE:
-        raise OssError(
-            400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size."
-        )
+        raise entity_too_large()
     try:
         info = await asyncio.to_thread(_copy_blob, ctx, source.segments, start, stop)
     except base.BlobMissing:
@@ -394,8 +290,7 @@ async def _upload_part_copy(
     )
     response = xml_response(body)
     response.headers += [("ETag", etag), ("x-oss-hash-crc64ecma", str(info.crc64))]
-    if source.version_id != base.NULL_VERSION:
-        response.headers.append(("x-oss-copy-source-version-id", source.version_id))
+    response.headers += source_version
     return response
 
 
@@ -469,8 +364,8 @@ async def complete_upload(ctx: RequestContext) -> Response:
     parts = await _parts_to_complete(ctx, upload.upload_id)
     if any(part.size < MIN_PART_SIZE for part in parts[:-1]):
         raise _entity_too_small()
-    if _forbid_overwrite(ctx):
-        await _refuse_overwrite(ctx)
+    if _forbids_overwrite(ctx):
+        await ensure_absent(ctx)
     version = replace(
         upload.template,
         size=sum(part.size for part in parts),
@@ -504,10 +399,8 @@ def _complete_response(ctx: RequestContext, stored: ObjectVersion, encode: _Name
     response.headers += [
         ("ETag", quote_etag(stored.etag)),
         ("x-oss-hash-crc64ecma", str(stored.crc64)),
+        *version_headers(ctx, stored),
     ]
-    assert ctx.bucket_record is not None
-    if ctx.bucket_record.versioning != base.VERSIONING_OFF:
-        response.headers.append(("x-oss-version-id", stored.version_id))
     return response
 
 
