@@ -49,3 +49,23 @@ def load(text: str) -> object:
         raise malformed("(document)", "JSON is nested too deeply") from None
     except ValueError as err:  # e.g. a stray surrogate the decoder refuses
         raise malformed("(document)", f"invalid JSON ({err})") from None
+
+
+def describe(value: object) -> str:
+    """A short, safe description of a JSON value for an error message (never the whole value)."""
+    if isinstance(value, JsonNumber):
+        return "a number"
+    if isinstance(value, str):
+        shown = value if len(value) <= 64 else value[:61] + "..."
+        return f'the string "{shown}"'
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from ossbox.policy._json import JsonNumber, load
+from ossbox.policy._json import JsonNumber, describe, load
 from ossbox.policy.arn import arn_error, split_arn
 from ossbox.policy.conditions import key_error, normalize_key, operator_error, value_error
-from ossbox.policy.errors import describe, malformed
+from ossbox.policy.errors import malformed
 from ossbox.policy.matching import wildcard_match
 from ossbox.policy.model import (
     BucketContext,
@@ -169,11 +169,11 @@ def _actions(
     if pair is None:
         raise malformed(f"{location}.Action", "is required (or NotAction)")
     actions, not_actions = pair
+    if kind is PolicyKind.TRUST and not_actions:
+        raise malformed(f"{location}.NotAction", "is not allowed in a trust policy")
     field = "Action" if actions else "NotAction"
     for i, action in enumerate(actions or not_actions):
         _check_action(action, f"{location}.{field}[{i}]", kind)
-    if kind is PolicyKind.TRUST and not_actions:
-        raise malformed(f"{location}.NotAction", "is not allowed in a trust policy")
     return actions, not_actions
 
 

@@ -27,21 +27,3 @@ def malformed(location: str, detail: str) -> PolicyError:
     return PolicyError(
         MALFORMED, f"The policy document is malformed: {location}: {detail}", location
     )
-
-
-def describe(value: object) -> str:
-    """A short, safe description of a JSON value for an error message (never the whole value)."""
-    if isinstance(value, str):
-        shown = value if len(value) <= 64 else value[:61] + "..."
-        return f'the string "{shown}"'
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__
