@@ -119,6 +119,7 @@ T = "acs:CurrentTime"
         ("DateEquals", "2012-11-11T23:59:59Z", "2012-11-12T07:59:59+08:00", True),  # same instant
         ("DateEquals", "2012-11-11T23:59:59Z", "2012-11-11T23:59:59.000Z", True),
         ("DateEquals", "2012-11-11T23:59:59Z", "2012-11-11T23:59:59", True),  # no zone = UTC
+        ("DateEquals", "2012-11-11t23:59:59z", "2012-11-11T23:59:59Z", True),
         ("DateNotEquals", "2012-11-11T23:59:59Z", "2012-11-11T23:59:58Z", True),
         ("DateLessThan", "2030-01-01T00:00:00Z", "2029-12-31T23:59:59Z", True),
         ("DateLessThan", "2030-01-01T00:00:00Z", "2030-01-01T00:00:00Z", False),

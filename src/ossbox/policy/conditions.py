@@ -50,6 +50,8 @@ def read_number(text: str) -> Decimal | None:
 def read_date(text: str) -> datetime | None:
     """ISO 8601 (`2012-11-11T23:59:59Z`, fractions, offsets, or a bare date); no zone = UTC."""
     text = text.strip()
+    if text.endswith("z"):
+        text = text[:-1] + "Z"
     if not text[:4].isdigit():
         return None
     try:
