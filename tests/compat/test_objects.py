@@ -453,6 +453,36 @@ def test_ossv2_get_object_to_file_checks_crc(
     assert target.read_bytes() == data
 
 
+def test_oss2_resumable_download_in_ranges(oss2_new_bucket: oss2.Bucket, tmp_path: Any) -> None:
+    data = bytes(range(256)) * 1200  # 300 KB, fetched as 100 KB ranges
+    oss2_new_bucket.put_object("multi", data)
+    target = tmp_path / "multi"
+    oss2.resumable_download(
+        oss2_new_bucket,
+        "multi",
+        str(target),
+        multiget_threshold=100 * 1024,
+        part_size=100 * 1024,
+        num_threads=2,
+        store=oss2.ResumableDownloadStore(root=str(tmp_path)),
+    )
+    assert target.read_bytes() == data
+
+
+def test_ossv2_downloader_in_ranges(
+    ossv2: oss_v2.Client, ossv2_new_bucket: str, tmp_path: Any
+) -> None:
+    data = bytes(range(251)) * 1500
+    ossv2.put_object(oss_v2.PutObjectRequest(bucket=ossv2_new_bucket, key="d", body=data))
+    target = tmp_path / "d"
+    downloader = ossv2.downloader(part_size=100 * 1024, parallel_num=2)
+    result = downloader.download_file(
+        oss_v2.GetObjectRequest(bucket=ossv2_new_bucket, key="d"), str(target)
+    )
+    assert result.written == len(data)
+    assert target.read_bytes() == data
+
+
 def test_conditional_get(ranged: oss2.Bucket) -> None:
     etag = ranged.head_object("r").etag
     modified = ranged.head_object("r").headers["Last-Modified"]
@@ -1177,3 +1207,22 @@ def test_truncated_upload_leaves_no_object(
         time.sleep(0.05)
     assert _tmp_files(live_server) == []
     assert not oss2_new_bucket.object_exists("cut")
+
+
+def test_declared_size_over_5_gb_is_entity_too_large(
+    live_server: LiveServer, oss2_new_bucket: oss2.Bucket
+) -> None:
+    """Refused from the headers alone: the client need not send (or the server read) 5 GB."""
+    name = oss2_new_bucket.bucket_name
+    size = str(5 * 1024**3 + 1)
+    headers = _signed_headers(live_server, "PUT", name, "huge", {"Content-Length": size})
+    head = f"PUT /{name}/huge HTTP/1.1\r\nHost: 127.0.0.1:{live_server.port}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=5) as sock:
+        sock.sendall(head.encode())
+        answer = b""
+        while b"</Error>" not in answer and (chunk := sock.recv(65536)):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"<Code>EntityTooLarge</Code>" in answer
+    assert not oss2_new_bucket.object_exists("huge")

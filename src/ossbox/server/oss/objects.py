@@ -165,7 +165,6 @@ async def get_object_meta(ctx: RequestContext) -> Response:
         ("Content-Length", str(version.size)),
         ("ETag", quote_etag(version.etag)),
         ("Last-Modified", http_date(version.last_modified)),
-        ("x-oss-last-access-time", http_date(version.last_modified)),
         ("x-oss-hash-crc64ecma", str(version.crc64)),
         *version_headers(ctx, version),
     ]
