@@ -67,6 +67,11 @@ class Server:
         """Restart VmHWM from the current RSS (Linux >= 4.0: clear_refs 5)."""
         Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process (all its threads) has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mib(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -202,13 +207,22 @@ def _small_loop(server: str, endpoint: str, auth_version: str, seconds: float) -
     return ops
 
 
-def small_ops_per_second(server: Server, clients: int, seconds: float, auth_version: str) -> float:
+@dataclass
+class SmallResult:
+    ops_per_second: float
+    server_cpu_ms_per_op: float
+
+
+def small_objects(server: Server, clients: int, seconds: float, auth_version: str) -> SmallResult:
+    cpu_before = server.cpu_seconds()
     with ProcessPoolExecutor(clients) as pool:
         futures = [
             pool.submit(_small_loop, server.name, server.endpoint, auth_version, seconds)
             for _ in range(clients)
         ]
-        return sum(f.result() for f in futures) / seconds
+        ops = sum(f.result() for f in futures)
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000
+    return SmallResult(ops / seconds, cpu_ms / ops)
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,14 +309,22 @@ def small_peak_rss(server: Server, auth_version: str) -> float:
 
 def _report(
     args: argparse.Namespace,
-    rows: list[tuple[int, float, float]],
+    rows: list[tuple[int, SmallResult, SmallResult]],
     small_rss: float,
     large: dict[str, LargeResult | None],
 ) -> None:
     print(f"4 KiB PUT+GET, body verified, {args.seconds:.0f} s per run, oss2 {args.auth}")
-    print(f"{'clients':>8} {'ossbox ops/s':>14} {'moto ops/s':>12} {'ratio':>7}")
+    print(
+        f"{'clients':>8} {'ossbox ops/s':>13} {'moto ops/s':>11} {'ratio':>6}"
+        f" {'server CPU ms/op: ossbox':>25} {'moto':>6} {'ratio':>6}"
+    )
     for clients, ours, theirs in rows:
-        print(f"{clients:>8} {ours:>14.0f} {theirs:>12.0f} {ours / theirs:>6.1f}x")
+        ours_cpu, theirs_cpu = ours.server_cpu_ms_per_op, theirs.server_cpu_ms_per_op
+        print(
+            f"{clients:>8} {ours.ops_per_second:>13.0f} {theirs.ops_per_second:>11.0f}"
+            f" {ours.ops_per_second / theirs.ops_per_second:>5.1f}x"
+            f" {ours_cpu:>25.2f} {theirs_cpu:>6.2f} {theirs_cpu / ours_cpu:>5.1f}x"
+        )
     print(f"\n{args.large_mib} MiB object, generated and verified while streaming")
     print(f"{'server':>8} {'PUT MB/s':>10} {'GET MB/s':>10} {'peak RSS MiB':>13}")
     for name, result in large.items():
@@ -335,8 +357,8 @@ def main() -> int:
                 create_bucket(server)
             rows = []
             for clients in client_counts:
-                ours = small_ops_per_second(ossbox, clients, args.seconds, args.auth)
-                theirs = small_ops_per_second(moto, clients, args.seconds, args.auth)
+                ours = small_objects(ossbox, clients, args.seconds, args.auth)
+                theirs = small_objects(moto, clients, args.seconds, args.auth)
                 rows.append((clients, ours, theirs))
             small_rss = small_peak_rss(ossbox, args.auth)
             large = large_transfer(ossbox, large_size, args.auth)
