@@ -269,14 +269,25 @@ def test_oss2_upload_id_of_another_bucket_is_no_such_upload(
         oss2_new_bucket.upload_part(KEY, upload_id, 1, b"data")
 
 
-@pytest.mark.parametrize("part_number", [0, 10001])
+@pytest.mark.parametrize("part_number", [0, 10001, "²", "9" * 30])
 def test_oss2_part_number_out_of_range_is_invalid_argument(
-    oss2_new_bucket: oss2.Bucket, part_number: int
+    oss2_new_bucket: oss2.Bucket, part_number: int | str
 ) -> None:
     bucket = oss2_new_bucket
     upload_id = bucket.init_multipart_upload(KEY).upload_id
     with pytest.raises(oss2.exceptions.InvalidArgument):
         bucket.upload_part(KEY, upload_id, part_number, b"data")
+
+
+def test_oss2_number_that_is_not_plain_decimal_is_refused_not_a_server_error(
+    oss2_new_bucket: oss2.Bucket,
+) -> None:
+    bucket = oss2_new_bucket
+    upload_id = bucket.init_multipart_upload(KEY).upload_id
+    with pytest.raises(oss2.exceptions.InvalidArgument):
+        bucket.list_parts(KEY, upload_id, max_parts="²")
+    with pytest.raises(oss2.exceptions.MalformedXml):
+        bucket.complete_multipart_upload(KEY, upload_id, [PartInfo("1" * 5000, "0" * 32)])
 
 
 def test_oss2_part_with_wrong_content_md5_is_rejected_and_not_kept(

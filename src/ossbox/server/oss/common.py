@@ -82,14 +82,26 @@ def child_text(node: Element, name: str, default: str | None = None) -> str | No
     return found.text or ""
 
 
+def parse_uint(raw: str) -> int | None:
+    """A decimal non-negative integer of at most 18 ASCII digits, else None.
+
+    `str.isdigit` alone is not enough: it accepts `²` (which int() rejects) and digit strings
+    longer than int() will convert.
+    """
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
 def int_param(ctx: RequestContext, name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within [low, high]; InvalidArgument otherwise."""
     raw = ctx.query.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    value = parse_uint(raw)
+    if value is None or not low <= value <= high:
         raise invalid_argument(f"Argument {name} is invalid.", name, raw)
-    return int(raw)
+    return value
 
 
 def owner_xml(owner_id: str) -> str:

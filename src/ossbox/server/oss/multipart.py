@@ -28,6 +28,7 @@ from ossbox.server.oss.common import (
     element,
     int_param,
     iso8601,
+    parse_uint,
     quote_etag,
     read_xml,
     unquote_etag,
@@ -140,11 +141,12 @@ def _forbids_overwrite(ctx: RequestContext) -> bool:
 
 def _part_number(ctx: RequestContext) -> int:
     raw = ctx.query.get("partNumber", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PART_NUMBER:
+    number = parse_uint(raw)
+    if number is None or not 1 <= number <= MAX_PART_NUMBER:
         raise invalid_argument(
             "Part number must be an integer between 1 and 10000, inclusive.", "partNumber", raw
         )
-    return int(raw)
+    return number
 
 
 async def _upload(ctx: RequestContext) -> MultipartUpload:
@@ -304,11 +306,11 @@ def _requested_parts(root: Element) -> list[tuple[int, str]]:
         raise malformed_xml()
     requested = []
     for node in root.findall("Part"):
-        number = (child_text(node, "PartNumber") or "").strip()
+        number = parse_uint((child_text(node, "PartNumber") or "").strip())
         etag = child_text(node, "ETag")
-        if not number.isdigit() or etag is None:
+        if number is None or etag is None:
             raise malformed_xml()
-        requested.append((int(number), unquote_etag(etag)))
+        requested.append((number, unquote_etag(etag)))
     if not requested:
         raise malformed_xml()
     return requested
