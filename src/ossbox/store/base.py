@@ -320,6 +320,14 @@ class MetadataStore(BlobJournal, Protocol):
     def delete_access_key(self, access_key_id: str) -> bool:
         """False when the key does not exist."""
 
+    # STS: a role's sessions issued before a time are revoked
+    def revoke_role_sessions(self, account_id: str, role_name: str, before: datetime) -> datetime:
+        """Revoke sessions issued before `before`; never moves an existing cutoff back.
+        Returns the cutoff now in force."""
+
+    def role_session_revocations(self) -> dict[tuple[str, str], datetime]:
+        """(account id, role name) -> cutoff, for every role with revoked sessions."""
+
     # buckets
     def create_bucket(self, bucket: Bucket) -> Bucket:
         """Raises BucketAlreadyExists (with the current owner) when the name is taken."""

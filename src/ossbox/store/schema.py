@@ -110,6 +110,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX garbage_retired ON garbage(retired);
     CREATE INDEX pending_blobs_created ON pending_blobs(created);
     """,
+    # STS: per role, sessions issued before revoked_before (microseconds) are refused.
+    """
+    CREATE TABLE sts_revocations (
+        account_id TEXT NOT NULL,
+        role_name TEXT NOT NULL,
+        revoked_before INTEGER NOT NULL,
+        PRIMARY KEY (account_id, role_name)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

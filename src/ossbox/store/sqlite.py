@@ -301,6 +301,29 @@ class SqliteMetadataStore:
             cur = tx.run("DELETE FROM access_keys WHERE access_key_id = ?", (access_key_id,))
         return cur.rowcount > 0
 
+    # STS session revocations
+
+    def revoke_role_sessions(self, account_id: str, role_name: str, before: datetime) -> datetime:
+        with self._write() as tx:
+            tx.run(
+                "INSERT INTO sts_revocations(account_id, role_name, revoked_before)"
+                " VALUES (?, ?, ?) ON CONFLICT(account_id, role_name) DO UPDATE SET"
+                " revoked_before = max(revoked_before, excluded.revoked_before)",
+                (account_id, role_name, to_us(before)),
+            )
+            row = tx.one(
+                "SELECT revoked_before FROM sts_revocations WHERE account_id = ? AND role_name = ?",
+                (account_id, role_name),
+            )
+        assert row is not None
+        return from_us(row[0])
+
+    def role_session_revocations(self) -> dict[tuple[str, str], datetime]:
+        rows = self._db.conn().execute(
+            "SELECT account_id, role_name, revoked_before FROM sts_revocations"
+        )
+        return {(r[0], r[1]): from_us(r[2]) for r in rows}
+
     # buckets
 
     def create_bucket(self, bucket: Bucket) -> Bucket:
