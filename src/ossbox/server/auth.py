@@ -15,10 +15,18 @@ from typing import Literal
 
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError
+from ossbox.server.sts.credentials import (
+    StsKeyError,
+    is_sts_key,
+    oss_error,
+    redact,
+    resolve_sts_key,
+)
+from ossbox.server.sts.tokens import RoleSession
 from ossbox.signing.oss_auth import OssAuth, Scheme, parse_oss_auth, time_error, verify_oss
 from ossbox.signing.result import SignatureFormatError, Verification
 
-PrincipalKind = Literal["anonymous", "root", "user"]
+PrincipalKind = Literal["anonymous", "root", "user", "assumed-role"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +36,14 @@ class Principal:
     kind: PrincipalKind
     account_id: str | None = None
     access_key_id: str | None = None
-    name: str = ""
+    name: str = ""  # the user name; for an assumed role, the role name
     scheme: str = "anonymous"
+    session: RoleSession | None = None  # set for STS credentials (kind "assumed-role")
 
     @property
     def arn(self) -> str:
+        if self.session is not None:
+            return self.session.arn
         if self.kind == "root":
             return f"acs:ram::{self.account_id}:root"
         if self.kind == "user":
@@ -61,7 +72,7 @@ def _unknown_key(access_key_id: str, disabled: bool = False) -> OssError:
 
 
 def _signature_mismatch(auth: OssAuth, result: Verification) -> OssError:
-    sts = result.string_to_sign
+    sts = redact(result.string_to_sign, auth.security_token)
     extra = {
         "OSSAccessKeyId": auth.access_key_id,
         "SignatureProvided": auth.signature,
@@ -69,7 +80,7 @@ def _signature_mismatch(auth: OssAuth, result: Verification) -> OssError:
         "StringToSignBytes": " ".join(f"{b:02x}" for b in sts.encode()),
     }
     if result.canonical_request is not None:
-        extra["CanonicalRequest"] = result.canonical_request
+        extra["CanonicalRequest"] = redact(result.canonical_request, auth.security_token)
     return OssError(
         403,
         "SignatureDoesNotMatch",
@@ -97,18 +108,46 @@ async def authenticate(ctx: RequestContext) -> Principal:
         raise from_format_error(err) from None
     if auth is None:
         return ANONYMOUS
-    key = await asyncio.to_thread(ctx.store.meta.get_access_key, auth.access_key_id)
-    if key is None:
-        raise _unknown_key(auth.access_key_id)
-    if key.status != "Active":
-        raise _unknown_key(auth.access_key_id, disabled=True)
+    if is_sts_key(auth.access_key_id):
+        principal, secret = await _sts_principal(ctx, auth)
+    else:
+        principal, secret = await _key_principal(ctx, auth)
     skew = timedelta(seconds=ctx.config.max_skew_seconds)
     late = time_error(auth, ctx.now, skew=skew)
     if late is not None:
         raise from_format_error(late)
     _check_region(auth, ctx.config.region)
-    result = verify_oss(ctx.http, auth, bucket=ctx.bucket, key=ctx.key, secret=key.secret)
+    result = verify_oss(ctx.http, auth, bucket=ctx.bucket, key=ctx.key, secret=secret)
     if not result.ok:
         raise _signature_mismatch(auth, result)
+    return principal
+
+
+async def _key_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:
+    """A permanent AccessKey's owner and secret, from the store."""
+    key = await asyncio.to_thread(ctx.store.meta.get_access_key, auth.access_key_id)
+    if key is None:
+        raise _unknown_key(auth.access_key_id)
+    if key.status != "Active":
+        raise _unknown_key(auth.access_key_id, disabled=True)
     kind: PrincipalKind = "root" if key.principal_type == "root" else "user"
-    return Principal(kind, key.account_id, key.access_key_id, key.principal_name, str(auth.scheme))
+    principal = Principal(
+        kind, key.account_id, key.access_key_id, key.principal_name, str(auth.scheme)
+    )
+    return principal, key.secret
+
+
+async def _sts_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:
+    """An STS AccessKey's role session and secret, from its SecurityToken alone."""
+    try:
+        creds = await resolve_sts_key(ctx.store, auth.access_key_id, auth.security_token, ctx.now)
+    except StsKeyError as err:
+        raise oss_error(err, auth.access_key_id) from None
+    return sts_principal(creds.session, creds.access_key_id, str(auth.scheme)), creds.secret
+
+
+def sts_principal(session: RoleSession, access_key_id: str, scheme: str) -> Principal:
+    """The principal of a request signed with STS credentials."""
+    return Principal(
+        "assumed-role", session.account_id, access_key_id, session.role_name, scheme, session
+    )

@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ossbox.server.auth import ANONYMOUS, Principal, PrincipalKind
+from ossbox.server.auth import ANONYMOUS, Principal, PrincipalKind, sts_principal
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError
 from ossbox.server.response import Response
 from ossbox.server.rpc.errors import RpcError, invalid_action, invalid_version, missing_parameter
 from ossbox.server.rpc.nonces import NonceCache
+from ossbox.server.sts.credentials import (
+    StsKeyError,
+    is_sts_key,
+    redact,
+    resolve_sts_key,
+    rpc_error,
+)
 from ossbox.signing.http import HttpRequest
 from ossbox.signing.result import SignatureFormatError
 from ossbox.signing.rpc import (
@@ -67,21 +74,45 @@ def _from_format_error(err: SignatureFormatError) -> RpcError:
 async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
     if call.scheme is RpcScheme.ANONYMOUS or call.access_key_id is None:
         raise missing_parameter("AccessKeyId")
-    key = await asyncio.to_thread(ctx.store.meta.get_access_key, call.access_key_id)
+    if is_sts_key(call.access_key_id):
+        principal, secret = await _sts_principal(ctx, call, call.access_key_id)
+    else:
+        principal, secret = await _key_principal(ctx, call, call.access_key_id)
+    late = time_error(call, ctx.now)
+    if late is not None:
+        raise _from_format_error(late)
+    result = verify_rpc(ctx.http, call, secret)
+    if not result.ok:
+        message = redact(signature_mismatch_message(result), call.security_token)
+        raise RpcError(400, "SignatureDoesNotMatch", message)
+    if call.nonce is not None and not _nonces.first_use(call.access_key_id, call.nonce):
+        raise RpcError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+    return principal
+
+
+async def _key_principal(
+    ctx: RequestContext, call: RpcCall, access_key_id: str
+) -> tuple[Principal, str]:
+    key = await asyncio.to_thread(ctx.store.meta.get_access_key, access_key_id)
     if key is None:
         raise RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
     if key.status != "Active":
         raise RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
-    late = time_error(call, ctx.now)
-    if late is not None:
-        raise _from_format_error(late)
-    result = verify_rpc(ctx.http, call, key.secret)
-    if not result.ok:
-        raise RpcError(400, "SignatureDoesNotMatch", signature_mismatch_message(result))
-    if call.nonce is not None and not _nonces.first_use(key.access_key_id, call.nonce):
-        raise RpcError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
     kind: PrincipalKind = "root" if key.principal_type == "root" else "user"
-    return Principal(kind, key.account_id, key.access_key_id, key.principal_name, str(call.scheme))
+    principal = Principal(
+        kind, key.account_id, key.access_key_id, key.principal_name, str(call.scheme)
+    )
+    return principal, key.secret
+
+
+async def _sts_principal(
+    ctx: RequestContext, call: RpcCall, access_key_id: str
+) -> tuple[Principal, str]:
+    try:
+        creds = await resolve_sts_key(ctx.store, access_key_id, call.security_token, ctx.now)
+    except StsKeyError as err:
+        raise rpc_error(err) from None
+    return sts_principal(creds.session, access_key_id, str(call.scheme)), creds.secret
 
 
 def apis() -> dict[str, dict[str, RpcAction]]:

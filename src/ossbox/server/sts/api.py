@@ -14,6 +14,13 @@ async def get_caller_identity(ctx: RpcContext) -> dict[str, Any]:
     identity: dict[str, Any] = {"AccountId": principal.account_id, "Arn": principal.arn}
     if principal.kind == "root":
         identity.update(IdentityType="Account", PrincipalId=principal.account_id)
+    elif principal.session is not None:
+        session = principal.session
+        identity.update(
+            IdentityType="AssumedRoleUser",
+            PrincipalId=session.assumed_role_id,
+            RoleId=session.role_id,
+        )
     else:
         identity.update(IdentityType="RAMUser", PrincipalId=principal.name, UserId=principal.name)
     return identity
