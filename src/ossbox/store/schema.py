@@ -119,6 +119,90 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (account_id, role_name)
     ) WITHOUT ROWID;
     """,
+    # RAM: users, groups, roles, custom policies and their versions, attachments (targets by
+    # id, so renames carry them), OIDC providers. Times are microseconds.
+    """
+    CREATE TABLE ram_users (
+        user_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        mobile_phone TEXT NOT NULL,
+        email TEXT NOT NULL,
+        comments TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        UNIQUE (account_id, name)
+    );
+    CREATE TABLE ram_groups (
+        group_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        comments TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        UNIQUE (account_id, name)
+    );
+    CREATE TABLE ram_group_members (
+        group_id TEXT NOT NULL REFERENCES ram_groups(group_id),
+        user_id TEXT NOT NULL REFERENCES ram_users(user_id),
+        joined INTEGER NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX ram_group_members_user ON ram_group_members(user_id);
+    CREATE TABLE ram_roles (
+        role_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        document TEXT NOT NULL,
+        description TEXT NOT NULL,
+        max_session_duration INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        UNIQUE (account_id, name)
+    );
+    CREATE TABLE ram_policies (
+        policy_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        default_version INTEGER NOT NULL,
+        next_version INTEGER NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        UNIQUE (account_id, name)
+    );
+    CREATE TABLE ram_policy_versions (
+        policy_id INTEGER NOT NULL REFERENCES ram_policies(policy_id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        PRIMARY KEY (policy_id, version)
+    ) WITHOUT ROWID;
+    -- policy_type 'System' | 'Custom'; target_type 'User' | 'Group' | 'Role'
+    CREATE TABLE ram_attachments (
+        account_id TEXT NOT NULL,
+        policy_type TEXT NOT NULL,
+        policy_name TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        attached INTEGER NOT NULL,
+        PRIMARY KEY (account_id, policy_type, policy_name, target_type, target_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX ram_attachments_target ON ram_attachments(target_type, target_id);
+    CREATE TABLE ram_oidc_providers (
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        issuer_url TEXT NOT NULL,
+        client_ids TEXT NOT NULL,
+        fingerprints TEXT NOT NULL,
+        issuance_limit_time INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        PRIMARY KEY (account_id, name)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
