@@ -139,3 +139,18 @@ def test_fuzzed_requests_never_get_a_server_error(
     except (httpx.InvalidURL, httpx.LocalProtocolError, UnicodeEncodeError):
         return  # httpx itself refuses to send it: nothing reached the server
     assert response.status_code < 500, (response.status_code, response.text)
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 5000, "-1", "0x10"])
+def test_non_ascii_or_huge_numbers_are_invalid_arguments(
+    http: httpx.Client, live_server: LiveServer, value: str
+) -> None:
+    # str.isdigit() accepts "²" and int() then fails: that must never become a 500.
+    from tests.compat.conftest import oss2_bucket
+
+    bucket = oss2_bucket(live_server, f"num-{abs(hash(value)) % 10**8}")
+    bucket.create_bucket()
+    url = bucket.sign_url("POST", "obj", 60, params={"append": "", "position": value})
+    response = httpx.post(url, content=b"x")
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "InvalidArgument"

@@ -24,6 +24,17 @@ class AsgiReceive(Protocol):
 MAX_OBJECT_SIZE = 5 * 1024**3  # PutObject / UploadPart / PostObject limit: 5 GB
 
 
+def parse_uint(raw: str) -> int | None:
+    """A decimal non-negative integer of at most 18 ASCII digits, else None.
+
+    `str.isdigit` alone is not enough: it accepts `²` (which int() rejects) and digit strings
+    longer than int() will convert.
+    """
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
 def incomplete_body() -> OssError:
     return OssError(
         400,
@@ -64,9 +75,10 @@ class RequestContext:
         raw = self.header("content-length")
         if raw is None:
             return None
-        if not raw.isdigit():
+        length = parse_uint(raw)
+        if length is None:
             raise OssError(400, "InvalidArgument", "Invalid Content-Length.")
-        return int(raw)
+        return length
 
     async def body_chunks(self, *, limit: int = MAX_OBJECT_SIZE) -> AsyncIterator[bytes]:
         """The request body as it arrives, checked against Content-Length and `limit`.

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import defusedxml.ElementTree as SafeET
 
-from ossbox.server.context import RequestContext
+from ossbox.server.context import RequestContext, parse_uint
 from ossbox.server.errors import invalid_argument, malformed_xml
 
 MAX_XML_BODY = 2 * 1024 * 1024  # OSS caps XML request bodies (DeleteMultipleObjects) at 2 MB
@@ -80,17 +80,6 @@ def child_text(node: Element, name: str, default: str | None = None) -> str | No
     if found is None:
         return default
     return found.text or ""
-
-
-def parse_uint(raw: str) -> int | None:
-    """A decimal non-negative integer of at most 18 ASCII digits, else None.
-
-    `str.isdigit` alone is not enough: it accepts `²` (which int() rejects) and digit strings
-    longer than int() will convert.
-    """
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        return None
-    return int(raw)
 
 
 def int_param(ctx: RequestContext, name: str, default: int, low: int, high: int) -> int:

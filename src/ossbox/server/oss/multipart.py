@@ -13,7 +13,12 @@ from dataclasses import replace
 from urllib.parse import quote
 from xml.etree.ElementTree import Element  # types only; parsing uses defusedxml
 
-from ossbox.server.context import MAX_OBJECT_SIZE, RequestContext, entity_too_large
+from ossbox.server.context import (
+    MAX_OBJECT_SIZE,
+    RequestContext,
+    entity_too_large,
+    parse_uint,
+)
 from ossbox.server.errors import (
     OssError,
     invalid_argument,
@@ -28,7 +33,6 @@ from ossbox.server.oss.common import (
     element,
     int_param,
     iso8601,
-    parse_uint,
     quote_etag,
     read_xml,
     unquote_etag,

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from urllib.parse import quote, unquote
 
-from ossbox.server.context import MAX_OBJECT_SIZE, RequestContext
+from ossbox.server.context import MAX_OBJECT_SIZE, RequestContext, parse_uint
 from ossbox.server.errors import OssError
 from ossbox.server.oss.addressing import validate_key
 from ossbox.server.oss.common import http_date, quote_etag
@@ -194,14 +194,15 @@ async def delete_object(ctx: RequestContext) -> Response:
 
 def _append_position(ctx: RequestContext) -> int:
     raw = ctx.query.get("position")
-    if raw is None or not raw.isdigit():
+    position = None if raw is None else parse_uint(raw)
+    if position is None:
         raise OssError(
             400,
             "InvalidArgument",
             "Position must be a non-negative integer." if raw else "Missing position parameter.",
             extra={"ArgumentName": "position", "ArgumentValue": raw or ""},
         )
-    return int(raw)
+    return position
 
 
 def _position_mismatch(current_length: int) -> OssError:
