@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
-from ossbox.cli import serve
+from ossbox.cli import serve, sts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ossbox {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve.add_parser(commands)
+    sts.add_parser(commands)
     return parser
 
 
