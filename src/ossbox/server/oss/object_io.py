@@ -48,8 +48,16 @@ def symlink_target_missing(key: str) -> OssError:
 
 async def receive_blob(ctx: RequestContext, *, limit: int = MAX_OBJECT_SIZE) -> store.BlobInfo:
     """Stream the request body into a new blob; any failure (short body, too large, disconnect)
-    aborts the writer so nothing half-written remains."""
-    writer = ctx.store.blobs.writer()
+    aborts the writer so nothing half-written remains.
+
+    A small body is gathered first and written in one worker-thread hop; a large one streams.
+    Either way no file is created or fsynced on the event loop.
+    """
+    length = ctx.content_length()
+    if length is not None and length <= SMALL_OBJECT:
+        body = await ctx.read_body(limit=max(limit, 0))
+        return await asyncio.to_thread(ctx.store.blobs.write_bytes, body)
+    writer = await asyncio.to_thread(ctx.store.blobs.writer)
     try:
         async for chunk in ctx.body_chunks(limit=max(limit, 0)):
             writer.write(chunk)
