@@ -313,11 +313,11 @@ def test_revocation_reaches_a_process_within_the_refresh_interval(
 ) -> None:
     monkeypatch.setattr(revocation, "REFRESH_SECONDS", 3600.0)
     session = make_session("Cached")
-    assert not asyncio.run(revocation.is_revoked(store.meta, session))  # cached: no cutoff
+    assert not revocation.is_revoked(store.meta, session)  # cached: no cutoff
     store.meta.revoke_role_sessions(ACCOUNT, "Cached", T0 + timedelta(seconds=1))
-    assert not asyncio.run(revocation.is_revoked(store.meta, session))  # not yet re-read
+    assert not revocation.is_revoked(store.meta, session)  # not yet re-read
     monkeypatch.setattr(revocation, "REFRESH_SECONDS", 0.0)
-    assert asyncio.run(revocation.is_revoked(store.meta, session))
+    assert revocation.is_revoked(store.meta, session)
 
 
 # --- resolution and error maps -----------------------------------------------------------------
@@ -348,7 +348,7 @@ def test_each_failure_has_its_oss_and_pop_code(failure: StsFailure, oss: str, rp
 def test_resolution_checks_in_order(store: Store, creds: StsCredentials) -> None:
     def failure(access_key_id: str, token: str | None, now: datetime) -> StsFailure:
         with pytest.raises(StsKeyError) as caught:
-            asyncio.run(resolve_sts_key(store, access_key_id, token, now))
+            resolve_sts_key(store, access_key_id, token, now)
         return caught.value.failure
 
     late = T0 + timedelta(days=1)
@@ -356,7 +356,7 @@ def test_resolution_checks_in_order(store: Store, creds: StsCredentials) -> None
     assert failure(creds.access_key_id, "junk", T0) is StsFailure.INVALID
     assert failure("STS.other", creds.token, late) is StsFailure.MISMATCH
     assert failure(creds.access_key_id, creds.token, late) is StsFailure.EXPIRED
-    resolved = asyncio.run(resolve_sts_key(store, creds.access_key_id, creds.token, T0))
+    resolved = resolve_sts_key(store, creds.access_key_id, creds.token, T0)
     assert resolved == creds
 
 

@@ -108,7 +108,7 @@ async def authenticate(ctx: RequestContext) -> Principal:
     if auth is None:
         return ANONYMOUS
     if is_sts_key(auth.access_key_id):
-        principal, secret = await _sts_principal(ctx, auth)
+        principal, secret = _sts_principal(ctx, auth)
     else:
         principal, secret = await _key_principal(ctx, auth)
     skew = timedelta(seconds=ctx.config.max_skew_seconds)
@@ -136,10 +136,10 @@ async def _key_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal,
     return principal, key.secret
 
 
-async def _sts_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:
+def _sts_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:
     """An STS AccessKey's role session and secret, from its SecurityToken alone."""
     try:
-        creds = await resolve_sts_key(ctx.store, auth.access_key_id, auth.security_token, ctx.now)
+        creds = resolve_sts_key(ctx.store, auth.access_key_id, auth.security_token, ctx.now)
     except StsKeyError as err:
         raise oss_error(err, auth.access_key_id) from None
     return sts_principal(creds.session, creds.access_key_id, str(auth.scheme)), creds.secret

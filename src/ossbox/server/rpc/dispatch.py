@@ -75,7 +75,7 @@ async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
     if call.scheme is RpcScheme.ANONYMOUS or call.access_key_id is None:
         raise missing_parameter("AccessKeyId")
     if is_sts_key(call.access_key_id):
-        principal, secret = await _sts_principal(ctx, call, call.access_key_id)
+        principal, secret = _sts_principal(ctx, call, call.access_key_id)
     else:
         principal, secret = await _key_principal(ctx, call, call.access_key_id)
     late = time_error(call, ctx.now)
@@ -105,11 +105,9 @@ async def _key_principal(
     return principal, key.secret
 
 
-async def _sts_principal(
-    ctx: RequestContext, call: RpcCall, access_key_id: str
-) -> tuple[Principal, str]:
+def _sts_principal(ctx: RequestContext, call: RpcCall, access_key_id: str) -> tuple[Principal, str]:
     try:
-        creds = await resolve_sts_key(ctx.store, access_key_id, call.security_token, ctx.now)
+        creds = resolve_sts_key(ctx.store, access_key_id, call.security_token, ctx.now)
     except StsKeyError as err:
         raise rpc_error(err) from None
     return sts_principal(creds.session, access_key_id, str(call.scheme)), creds.secret

@@ -36,7 +36,7 @@ def is_sts_key(access_key_id: str) -> bool:
     return access_key_id.startswith(ACCESS_KEY_PREFIX)
 
 
-async def resolve_sts_key(
+def resolve_sts_key(
     store: Store, access_key_id: str, token: str | None, now: datetime
 ) -> StsCredentials:
     """The credentials behind an STS AccessKeyId, or StsKeyError saying why they are refused."""
@@ -50,7 +50,7 @@ async def resolve_sts_key(
         raise StsKeyError(StsFailure.MISMATCH)
     if credentials.session.expired(now):
         raise StsKeyError(StsFailure.EXPIRED)
-    if await is_revoked(store.meta, credentials.session):
+    if is_revoked(store.meta, credentials.session):
         raise StsKeyError(StsFailure.REVOKED)
     return credentials
 

@@ -9,7 +9,6 @@ are sealed in whole seconds), which errs toward revoking.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import weakref
 from datetime import datetime
@@ -31,11 +30,12 @@ class _Cutoffs:
 _caches: weakref.WeakKeyDictionary[MetadataStore, _Cutoffs] = weakref.WeakKeyDictionary()
 
 
-async def is_revoked(meta: MetadataStore, session: RoleSession) -> bool:
-    """Was `session` issued before its role's revocation cutoff?"""
+def is_revoked(meta: MetadataStore, session: RoleSession) -> bool:
+    """Was `session` issued before its role's revocation cutoff? (At most one small read per
+    REFRESH_SECONDS, inline: cheaper than a hop to a worker thread.)"""
     cache = _caches.setdefault(meta, _Cutoffs())
     if time.monotonic() - cache.read_at >= REFRESH_SECONDS:
-        cache.by_role = await asyncio.to_thread(meta.role_session_revocations)
+        cache.by_role = meta.role_session_revocations()
         cache.read_at = time.monotonic()
     cutoff = cache.by_role.get((session.account_id, session.role_name))
     return cutoff is not None and session.issued_at < cutoff
