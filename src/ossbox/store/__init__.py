@@ -12,6 +12,8 @@ from pathlib import Path
 from ossbox.store.base import MetadataStore
 from ossbox.store.blobs import BlobStore
 from ossbox.store.crypto import MasterKey
+from ossbox.store.ram import RamStore
+from ossbox.store.ram_sqlite import SqliteRamStore
 from ossbox.store.recovery import RecoveryReport, recover
 from ossbox.store.sqlite import DB_FILE, SqliteMetadataStore
 
@@ -28,6 +30,7 @@ class Store:
     blobs: BlobStore
     master_key: MasterKey
     recovery: RecoveryReport
+    ram: RamStore
 
     def close(self) -> None:
         self.meta.close()
@@ -42,8 +45,10 @@ def open_store(
     """Open the store under `data_dir` (created if needed) and recover from any crash."""
     data_dir.mkdir(parents=True, exist_ok=True)
     key = master_key or MasterKey.load_or_create(data_dir)
-    meta: MetadataStore = SqliteMetadataStore(data_dir / DB_FILE, key, garbage_grace=garbage_grace)
+    sqlite = SqliteMetadataStore(data_dir / DB_FILE, key, garbage_grace=garbage_grace)
+    meta: MetadataStore = sqlite
+    ram: RamStore = SqliteRamStore(sqlite._db, key, meta)  # one database, one engine
     blobs = BlobStore(data_dir, journal=meta)
     report = recover(meta, blobs)
     meta.set_blob_reaper(blobs.unlink)
-    return Store(meta=meta, blobs=blobs, master_key=key, recovery=report)
+    return Store(meta=meta, blobs=blobs, master_key=key, recovery=report, ram=ram)

@@ -6,10 +6,10 @@ identity providers, per account. RAM users' AccessKeys are ordinary `AccessKey` 
 the moment it is created. System policies (AdministratorAccess, AliyunOSSFullAccess, ...) come
 from `ossbox.policy.SYSTEM_POLICIES`: every account has them, nobody can change them.
 
-Documents are stored as given; validating them is the caller's job (the RAM API does it with
-`ossbox.policy.parse_policy` before writing). Names are case-sensitive as stored, but unique
-case-insensitively, as in RAM. Every method is one transaction; implementations are
-thread-safe. Lookups return None; mutations of a missing entity raise `EntityNotExist`.
+Documents are stored as given; validating them (and names, lengths, formats) is the caller's
+job: the RAM API does it with `ossbox.policy.parse_policy` before writing. Names are exact,
+case-sensitive keys. Every method is one transaction; implementations are thread-safe.
+Lookups return None; mutations of a missing entity raise `EntityNotExist`.
 """
 
 from __future__ import annotations
@@ -347,7 +347,7 @@ class RamStore(Protocol):
     def list_policy_versions(
         self, account_id: str, name: str, policy_type: PolicyType
     ) -> list[PolicyVersion]:
-        """Newest first. Raises EntityNotExist("Policy")."""
+        """Oldest first. Raises EntityNotExist("Policy")."""
 
     def set_default_policy_version(self, account_id: str, name: str, version_id: str) -> None: ...
 
