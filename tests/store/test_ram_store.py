@@ -207,7 +207,7 @@ def test_groups_membership_and_listing(store: Store) -> None:
         store.ram.add_user_to_group(ACCT, "ops", name)
     with pytest.raises(EntityAlreadyExists) as err:
         store.ram.add_user_to_group(ACCT, "ops", "u1")
-    assert (err.value.entity, err.value.of) == ("User", "Group")
+    assert (err.value.entity, err.value.of) == ("Group", "User")
     page = store.ram.list_users_for_group(ACCT, "ops", max_items=2)
     assert [u.name for u, _ in page.items] == ["u1", "u2"] and page.marker == "u2"
     rest = store.ram.list_users_for_group(ACCT, "ops", marker="u2")
@@ -215,7 +215,7 @@ def test_groups_membership_and_listing(store: Store) -> None:
     store.ram.remove_user_from_group(ACCT, "ops", "u1")
     with pytest.raises(EntityNotExist) as missing:
         store.ram.remove_user_from_group(ACCT, "ops", "u1")
-    assert (missing.value.entity, missing.value.of) == ("User", "Group")
+    assert (missing.value.entity, missing.value.of) == ("Group", "User")
     assert store.ram.list_groups_for_user(ACCT, "u1") == []
     with pytest.raises(EntityNotExist):
         store.ram.add_user_to_group(ACCT, "nogroup", "u1")

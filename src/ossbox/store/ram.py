@@ -160,7 +160,8 @@ class RamStoreError(StoreError):
 
 
 class EntityNotExist(RamStoreError):
-    """`entity` called `name` does not exist (or, with `of`, is not attached/member of it)."""
+    """`entity` called `name` does not exist; with `of`, it is not attached to / joined by the
+    `of` entity (EntityNotExist("Policy", "P", of="User"): P is not attached to the user)."""
 
     def __init__(self, entity: str, name: str, *, of: str | None = None) -> None:
         super().__init__(f"{entity} {name!r} does not exist" + (f" for {of}" if of else ""))
@@ -170,7 +171,8 @@ class EntityNotExist(RamStoreError):
 
 
 class EntityAlreadyExists(RamStoreError):
-    """`entity` called `name` exists already (with `of`: is already attached/member)."""
+    """`entity` called `name` exists already; with `of`, it is already attached to / joined by
+    the `of` entity."""
 
     def __init__(self, entity: str, name: str, *, of: str | None = None) -> None:
         super().__init__(f"{entity} {name!r} already exists" + (f" for {of}" if of else ""))
@@ -292,10 +294,10 @@ class RamStore(Protocol):
         """Raises DeleteConflict("Group", blocker="User" | "Policy")."""
 
     def add_user_to_group(self, account_id: str, group_name: str, user_name: str) -> None:
-        """Raises EntityAlreadyExists("User", of="Group") when already a member."""
+        """Raises EntityAlreadyExists("Group", of="User") when already a member."""
 
     def remove_user_from_group(self, account_id: str, group_name: str, user_name: str) -> None:
-        """Raises EntityNotExist("User", of="Group") when not a member."""
+        """Raises EntityNotExist("Group", of="User") when not a member."""
 
     def list_groups_for_user(self, account_id: str, user_name: str) -> list[tuple[Group, datetime]]:
         """(group, joined) pairs by group name."""

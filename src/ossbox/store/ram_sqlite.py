@@ -339,7 +339,7 @@ class SqliteRamStore:
         with self._db.write() as tx:
             group_id, user_id, member = self._membership(tx, account_id, group_name, user_name)
             if member:
-                raise EntityAlreadyExists("User", user_name, of="Group")
+                raise EntityAlreadyExists("Group", group_name, of="User")
             tx.run(
                 "INSERT INTO ram_group_members(group_id, user_id, joined) VALUES (?,?,?)",
                 (group_id, user_id, now_us()),
@@ -349,7 +349,7 @@ class SqliteRamStore:
         with self._db.write() as tx:
             group_id, user_id, member = self._membership(tx, account_id, group_name, user_name)
             if not member:
-                raise EntityNotExist("User", user_name, of="Group")
+                raise EntityNotExist("Group", group_name, of="User")
             tx.run(
                 "DELETE FROM ram_group_members WHERE group_id = ? AND user_id = ?",
                 (group_id, user_id),
