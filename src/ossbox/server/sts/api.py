@@ -1,10 +1,11 @@
-"""STS actions. GetCallerIdentity for now; AssumeRole and AssumeRoleWithOIDC come with roles."""
+"""STS actions: GetCallerIdentity, AssumeRole (AssumeRoleWithOIDC comes with OIDC)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ossbox.server.rpc.dispatch import RpcAction, RpcContext
+from ossbox.server.sts.assume_role import assume_role
 
 VERSION = "2015-04-01"
 
@@ -28,4 +29,5 @@ async def get_caller_identity(ctx: RpcContext) -> dict[str, Any]:
 
 ACTIONS: dict[str, RpcAction] = {
     "GetCallerIdentity": RpcAction(get_caller_identity),
+    "AssumeRole": RpcAction(assume_role),
 }
