@@ -172,7 +172,7 @@ def test_response_shape_and_sealed_session(ram: FakeRam) -> None:
         session_name="sessiontest",
         caller_arn=f"acs:ram::{ACCT}:user/alice",
         policy=policy,
-        issued_at=NOW.replace(microsecond=0),
+        issued_at=NOW.replace(microsecond=123000),  # to the millisecond
         expires_at=NOW.replace(microsecond=0) + timedelta(seconds=3000),
     )
 

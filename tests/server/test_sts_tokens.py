@@ -162,6 +162,12 @@ def test_a_session_without_policy_and_with_unicode_round_trips() -> None:
     assert open_token(KEY, creds.token).session == s
 
 
+@pytest.mark.parametrize("ms", [0, 1, 123, 999])
+def test_issue_time_keeps_milliseconds_exactly(ms: int) -> None:
+    s = session(issued_at=T0.replace(microsecond=ms * 1000))
+    assert open_token(KEY, issue(KEY, s).token).session.issued_at == s.issued_at
+
+
 def test_seal_binds_the_access_key_given() -> None:
     token = seal(KEY, session(), "STS.given", "secret")
     opened = open_token(KEY, token)

@@ -192,7 +192,6 @@ def session_duration(caller: Principal, role: Role, requested: int | None) -> in
 def new_session(
     caller: Principal, role: Role, params: AssumeRoleParams, now: datetime, duration: int
 ) -> RoleSession:
-    issued = now.replace(microsecond=0)
     return RoleSession(
         account_id=role.account_id,
         role_name=role.name,
@@ -200,8 +199,8 @@ def new_session(
         session_name=params.session_name,
         caller_arn=caller.arn,
         policy=params.policy_text,
-        issued_at=issued,
-        expires_at=issued + timedelta(seconds=duration),
+        issued_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
+        expires_at=now.replace(microsecond=0) + timedelta(seconds=duration),
     )
 
 

@@ -3,8 +3,7 @@
 The cutoffs are a store-level setting (`MetadataStore.revoke_role_sessions`, written by
 `ossbox sts revoke-sessions`), so every server process sharing the store obeys them. A process
 re-reads them at most once per `REFRESH_SECONDS`: that is how long a revocation may take to
-reach a running server. Cutoffs have one-second granularity on the session side (issue times
-are sealed in whole seconds), which errs toward revoking.
+reach a running server.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import json
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ossbox.store.crypto import MasterKey, SealError
@@ -26,6 +26,8 @@ TOKEN_VERSION = b"\x01"
 _AAD = b"ossbox/sts-token/" + TOKEN_VERSION
 _ALPHABET = string.ascii_letters + string.digits
 _MAX_TOKEN_CHARS = 16 * 1024  # a sealed 2,048-char session policy is far below this
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
 
 
 class InvalidToken(Exception):
@@ -42,8 +44,8 @@ class RoleSession:
     session_name: str
     caller_arn: str  # who called AssumeRole
     policy: str | None  # the session Policy parameter, as given
-    issued_at: datetime
-    expires_at: datetime
+    issued_at: datetime  # sealed to the millisecond
+    expires_at: datetime  # sealed to the second, as Expiration shows it
 
     @property
     def arn(self) -> str:
@@ -93,7 +95,7 @@ def seal(master_key: MasterKey, session: RoleSession, access_key_id: str, secret
         "session_name": session.session_name,
         "caller_arn": session.caller_arn,
         "policy": session.policy,
-        "issued_at": int(session.issued_at.timestamp()),
+        "issued_at_ms": (session.issued_at - _EPOCH) // _MS,
         "expires_at": int(session.expires_at.timestamp()),
         "access_key_id": access_key_id,
         "secret": secret,
@@ -137,7 +139,7 @@ def _credentials(claims: dict[str, Any], token: str) -> StsCredentials:
         session_name=claims["session_name"],
         caller_arn=claims["caller_arn"],
         policy=claims["policy"],
-        issued_at=datetime.fromtimestamp(claims["issued_at"], UTC),
+        issued_at=_EPOCH + claims["issued_at_ms"] * _MS,
         expires_at=datetime.fromtimestamp(claims["expires_at"], UTC),
     )
     return StsCredentials(session, claims["access_key_id"], claims["secret"], token)
