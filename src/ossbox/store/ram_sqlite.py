@@ -9,6 +9,7 @@ Attachments and group memberships point at user/group/role ids, so a rename carr
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -70,6 +71,13 @@ def _set(tx: Tx, table: str, changes: dict[str, Any], where: str, args: Sequence
     tx.run(f"UPDATE {table} SET {assignments} WHERE {where}", (*changes.values(), *args))  # noqa: S608
 
 
+def _named_row(conn: sqlite3.Connection, entity: str, account_id: str, name: str) -> Any:
+    """A user, group or role row by its unique (account, name)."""
+    table, _ = _TABLES[entity]
+    sql = f"SELECT * FROM {table} WHERE account_id = ? AND name = ?"  # noqa: S608 - constant
+    return conn.execute(sql, (account_id, name)).fetchone()
+
+
 class SqliteRamStore:
     """The embedded RAM store. Thread-safe (see `SqliteEngine`)."""
 
@@ -81,11 +89,7 @@ class SqliteRamStore:
     # shared helpers
 
     def _row(self, tx: Tx, entity: str, account_id: str, name: str) -> Any:
-        table, _ = _TABLES[entity]
-        return tx.one(
-            f"SELECT * FROM {table} WHERE account_id = ? AND name = ?",  # noqa: S608 - constant
-            (account_id, name),
-        )
+        return _named_row(tx.conn, entity, account_id, name)
 
     def _require(self, tx: Tx, entity: str, account_id: str, name: str) -> Any:
         row = self._row(tx, entity, account_id, name)
@@ -102,8 +106,8 @@ class SqliteRamStore:
             raise EntityAlreadyExists(entity, name)
 
     def _get(self, entity: str, account_id: str, name: str) -> Any:
-        with self._db.read() as tx:
-            return self._row(tx, entity, account_id, name)
+        """One statement outside a transaction: cheap enough to run on the event loop."""
+        return _named_row(self._db.conn(), entity, account_id, name)
 
     def _list(self, table: str, account_id: str, marker: str, max_items: int) -> list[Any]:
         with self._db.read() as tx:

@@ -23,8 +23,15 @@ async def get_caller_identity(ctx: RpcContext) -> dict[str, Any]:
             RoleId=session.role_id,
         )
     else:
-        identity.update(IdentityType="RAMUser", PrincipalId=principal.name, UserId=principal.name)
+        user_id = _user_id(ctx, principal.account_id or "", principal.name)
+        identity.update(IdentityType="RAMUser", PrincipalId=user_id, UserId=user_id)
     return identity
+
+
+def _user_id(ctx: RpcContext, account_id: str, name: str) -> str:
+    """The RAM user's UserId (its name if the user record is gone). Inline: a key lookup."""
+    user = ctx.request.store.ram.get_user(account_id, name)
+    return name if user is None else user.user_id
 
 
 ACTIONS: dict[str, RpcAction] = {
