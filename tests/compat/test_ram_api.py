@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.auth.credentials import StsTokenCredential
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
@@ -48,12 +49,21 @@ class Ram:
     """RAM through CommonRequest(product='Ram'), GET (query) or POST (form body)."""
 
     def __init__(
-        self, server: LiveServer, ak: str | None = None, sk: str | None = None, method: str = "POST"
+        self,
+        server: LiveServer,
+        ak: str | None = None,
+        sk: str | None = None,
+        method: str = "POST",
+        *,
+        token: str | None = None,
     ) -> None:
         self.server = server
-        self.client = AcsClient(
-            ak or server.access_key_id, sk or server.access_key_secret, server.region
-        )
+        ak, sk = ak or server.access_key_id, sk or server.access_key_secret
+        if token is None:
+            self.client = AcsClient(ak, sk, server.region)
+        else:
+            credential = StsTokenCredential(ak, sk, token)
+            self.client = AcsClient(region_id=server.region, credential=credential)
         self.method = method
 
     def request(self, action: str, version: str = "2015-05-01", **params: Any) -> CommonRequest:
@@ -89,12 +99,16 @@ class Ram:
         assert (err.get_http_status(), err.get_error_code()) == (status, code), err.get_error_msg()
         return err
 
-    def caller_identity(self) -> dict[str, Any]:
+    def sts(self, action: str, **params: Any) -> dict[str, Any]:
+        """An STS (2015-04-01) call with the same credentials."""
         body = self.client.do_action_with_exception(
-            self.request("GetCallerIdentity", version="2015-04-01")
+            self.request(action, version="2015-04-01", **params)
         )
-        identity: dict[str, Any] = json.loads(body)
-        return identity
+        result: dict[str, Any] = json.loads(body)
+        return result
+
+    def caller_identity(self) -> dict[str, Any]:
+        return self.sts("GetCallerIdentity")
 
 
 def unique(prefix: str) -> str:
