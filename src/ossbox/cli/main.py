@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
-from ossbox.cli import serve, sts
+from ossbox.cli import ram, serve, sts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve.add_parser(commands)
     sts.add_parser(commands)
+    ram.add_parser(commands)
     return parser
 
 
