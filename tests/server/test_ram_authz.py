@@ -310,3 +310,17 @@ def test_role_session_gets_its_roles_rights_within_its_session_policy(
     assert session("ListUsers", MaxItems=1)["Users"]["User"]
     session.fails(403, NO_PERMISSION, "CreateUser", UserName=unique("x"))
     session.fails(400, "MissingParameter", "CreateAccessKey")  # a session owns no keys
+
+
+def test_rename_needs_rights_on_the_new_name(live_server: LiveServer, root: Ram) -> None:
+    """Renaming oneself into a name that policies favour is becoming that user."""
+    account = live_server.account_id
+    own = f"acs:ram:*:{account}:user/{{name}}"
+    actor = make_user(live_server, root)
+    policy = unique("SelfEdit")
+    grant = allow("ram:UpdateUser", own.format(name=actor.name))
+    root("CreatePolicy", PolicyName=policy, PolicyDocument=document(grant))
+    root("AttachPolicyToUser", PolicyType="Custom", PolicyName=policy, UserName=actor.name)
+    actor.ram("UpdateUser", UserName=actor.name, NewComments="allowed")
+    denied(actor, "UpdateUser", UserName=actor.name, NewUserName="admin")
+    assert root("GetUser", UserName=actor.name)["User"]["Comments"] == "allowed"

@@ -18,6 +18,8 @@ from ossbox.server.ram.authorize import (
     group,
     key_owner,
     oidc_provider,
+    renamed_group,
+    renamed_user,
     role,
     typed_policy,
     user,
@@ -52,7 +54,7 @@ ACTIONS: dict[str, RpcAction] = {
     # users
     "CreateUser": ram_action(users.create_user, user()),
     "GetUser": ram_action(users.get_user, user()),
-    "UpdateUser": ram_action(users.update_user, user()),
+    "UpdateUser": ram_action(users.update_user, user(), renamed_user()),
     "ListUsers": ram_action(users.list_users, account),
     "DeleteUser": ram_action(users.delete_user, user()),
     # AccessKeys
@@ -63,7 +65,7 @@ ACTIONS: dict[str, RpcAction] = {
     # groups
     "CreateGroup": ram_action(groups.create_group, group()),
     "GetGroup": ram_action(groups.get_group, group()),
-    "UpdateGroup": ram_action(groups.update_group, group()),
+    "UpdateGroup": ram_action(groups.update_group, group(), renamed_group()),
     "ListGroups": ram_action(groups.list_groups, account),
     "DeleteGroup": ram_action(groups.delete_group, group()),
     "AddUserToGroup": ram_action(groups.add_user_to_group, group(), user()),

@@ -64,8 +64,27 @@ def _named(kind: str, rule: NameRule, param: str) -> Resource:
     return lambda call: _arn(call, f"{kind}/{call.params.name(param, rule)}")
 
 
+def _renamed(kind: str, rule: NameRule, param: str, new_param: str) -> Resource:
+    """The entity's new name when the call renames it (else its name): becoming another name
+    can gain what policies grant to that name, so the caller must be allowed on it too."""
+
+    def resource(call: RamCall) -> str:
+        new_name = call.params.optional_name(new_param, rule)
+        return _arn(call, f"{kind}/{new_name or call.params.name(param, rule)}")
+
+    return resource
+
+
 def user(param: str = "UserName") -> Resource:
     return _named("user", USER_NAME, param)
+
+
+def renamed_user() -> Resource:
+    return _renamed("user", USER_NAME, "UserName", "NewUserName")
+
+
+def renamed_group() -> Resource:
+    return _renamed("group", GROUP_NAME, "GroupName", "NewGroupName")
 
 
 def group(param: str = "GroupName") -> Resource:
