@@ -53,6 +53,7 @@ CASES: list[tuple[RamStoreError, int, str]] = [
     ),
     (LimitExceeded("User", "u", "AccessKey", 2), 409, "LimitExceeded.User.AccessKey"),
     (LimitExceeded("Policy", "p", "Version", 5), 409, "LimitExceeded.Policy.Version"),
+    (LimitExceeded("OIDCProvider", "1", "", 100), 409, "LimitExceeded.OIDCProvider"),
 ]
 
 

@@ -469,6 +469,21 @@ def test_oidc_providers(store: Store) -> None:
         store.ram.delete_oidc_provider(ACCT, "ack")
 
 
+def test_at_most_100_oidc_providers_per_account(store: Store) -> None:
+    for n in range(100):
+        store.ram.create_oidc_provider(
+            OidcProvider(account_id=ACCT, name=f"p{n}", issuer_url="https://i.example.com")
+        )
+    with pytest.raises(LimitExceeded) as err:
+        store.ram.create_oidc_provider(
+            OidcProvider(account_id=ACCT, name="p100", issuer_url="https://i.example.com")
+        )
+    assert (err.value.entity, err.value.limit) == ("OIDCProvider", 100)
+    store.ram.create_oidc_provider(
+        OidcProvider(account_id=OTHER, name="p100", issuer_url="https://i.example.com")
+    )
+
+
 # persistence
 
 

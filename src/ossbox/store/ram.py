@@ -26,6 +26,7 @@ TargetType = Literal["User", "Group", "Role"]  # what a policy can be attached t
 
 MAX_KEYS_PER_USER = 2
 MAX_POLICY_VERSIONS = 5
+MAX_OIDC_PROVIDERS = 100  # per account
 
 T = TypeVar("T")
 
@@ -193,10 +194,11 @@ class DeleteConflict(RamStoreError):
 
 
 class LimitExceeded(RamStoreError):
-    """`entity` `name` already has the maximum number (`limit`) of `what`."""
+    """`entity` `name` already has the maximum number (`limit`) of `what`; with `what` "",
+    the account (`name`) has the maximum number of `entity`s."""
 
     def __init__(self, entity: str, name: str, what: str, limit: int) -> None:
-        super().__init__(f"{entity} {name!r} already has {limit} {what} entries")
+        super().__init__(f"{entity} {name!r} already has {limit} {what or entity} entries")
         self.entity = entity
         self.name = name
         self.what = what
@@ -426,7 +428,9 @@ class RamStore(Protocol):
         """Raises DeleteConflict("Role", blocker="Policy")."""
 
     # OIDC identity providers
-    def create_oidc_provider(self, provider: OidcProvider) -> OidcProvider: ...
+    def create_oidc_provider(self, provider: OidcProvider) -> OidcProvider:
+        """Raises EntityAlreadyExists, or LimitExceeded("OIDCProvider", what="") at
+        MAX_OIDC_PROVIDERS."""
 
     def get_oidc_provider(self, account_id: str, name: str) -> OidcProvider | None: ...
 

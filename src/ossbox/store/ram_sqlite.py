@@ -19,6 +19,7 @@ from ossbox.store.base import AccessKey, MetadataStore
 from ossbox.store.crypto import MasterKey
 from ossbox.store.ram import (
     MAX_KEYS_PER_USER,
+    MAX_OIDC_PROVIDERS,
     MAX_POLICY_VERSIONS,
     AttachedPolicy,
     Attachment,
@@ -846,6 +847,9 @@ class SqliteRamStore:
         with self._db.write() as tx:
             if self._oidc_row(tx, p.account_id, p.name) is not None:
                 raise EntityAlreadyExists("OIDCProvider", p.name)
+            held = self._count(tx, "ram_oidc_providers WHERE account_id = ?", (p.account_id,))
+            if held >= MAX_OIDC_PROVIDERS:
+                raise LimitExceeded("OIDCProvider", p.account_id, "", MAX_OIDC_PROVIDERS)
             tx.run(
                 "INSERT INTO ram_oidc_providers(account_id, name, issuer_url, client_ids,"
                 " fingerprints, issuance_limit_time, description, created, updated)"

@@ -15,7 +15,6 @@ from ossbox.server.auth import Principal
 from ossbox.server.ram.params import USER_NAME, Params
 from ossbox.server.rpc.dispatch import RpcContext
 from ossbox.server.rpc.errors import missing_parameter
-from ossbox.store import Store
 from ossbox.store.ram import RamStore
 
 
@@ -41,10 +40,6 @@ class RamCall:
         account = self.rpc.principal.account_id
         assert account is not None  # RAM calls are authenticated
         return account
-
-    @property
-    def store(self) -> Store:
-        return self.rpc.request.store
 
     @property
     def ram(self) -> RamStore:

@@ -68,6 +68,7 @@ _MESSAGES = {
         "The access key count of the user access keys beyond the current limits."
     ),
     "LimitExceeded.Policy.Version": "The count of policy version beyond the current limits.",
+    "LimitExceeded.OIDCProvider": "The count of OIDC providers beyond the current limits.",
 }
 _STATUS = {"EntityNotExist": 404, "EntityAlreadyExists": 409, "DeleteConflict": 409}
 
@@ -87,7 +88,7 @@ def _code(err: RamStoreError) -> str:
     if isinstance(err, DeleteConflict):
         return f"DeleteConflict.{_rename(err.entity)}.{err.blocker}"
     if isinstance(err, LimitExceeded):
-        return f"LimitExceeded.{err.entity}.{err.what}"
+        return ".".join(part for part in ("LimitExceeded", err.entity, err.what) if part)
     return "InternalError"
 
 
