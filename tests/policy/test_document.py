@@ -43,6 +43,14 @@ def test_the_seed_policy_parses() -> None:
     assert policy == parse_policy(SEED, kind=PolicyKind.IDENTITY)  # value semantics
 
 
+def test_system_policy_arns_name_the_system_account() -> None:
+    ok = doc(stmt(action="ram:AttachPolicyToUser", resource="acs:ram:*:system:policy/Aliyun*"))
+    assert parse_policy(ok, kind=PolicyKind.IDENTITY)
+    other = doc(stmt(resource="acs:oss:*:system:bucket"))
+    with pytest.raises(PolicyError, match="invalid account id"):
+        parse_policy(other, kind=PolicyKind.IDENTITY)
+
+
 def test_single_strings_and_single_statement_objects_are_accepted() -> None:
     text = json.dumps(
         {"Version": "1", "Statement": {"Effect": "Deny", "Action": "oss:*", "Resource": "*"}}

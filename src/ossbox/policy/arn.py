@@ -44,11 +44,16 @@ def arn_error(text: str) -> str | None:
         return f'"{text[:64]}" has an invalid service "{arn.service[:32]}"'
     if _REGION.fullmatch(arn.region) is None:
         return f'"{text[:64]}" has an invalid region "{arn.region[:32]}"'
-    if _ACCOUNT.fullmatch(arn.account) is None:
+    if _ACCOUNT.fullmatch(arn.account) is None and not _is_system_policy(arn):
         return f'"{text[:64]}" has an invalid account id "{arn.account[:32]}" (digits or *)'
     if not arn.relative:
         return f'"{text[:64]}" has an empty resource part'
     return None
+
+
+def _is_system_policy(arn: Arn) -> bool:
+    """RAM names system policies `acs:ram:*:system:policy/<name>`."""
+    return arn.service.lower() == "ram" and arn.account == "system"
 
 
 def oss_resource_arn(region: str, owner_id: str, bucket: str, key: str | None = None) -> str:
