@@ -6,7 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from ossbox.server.config import ServerConfig
+from ossbox.server.config import IpNetwork, ServerConfig
+from ossbox.server.source_ip import parse_network
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,8 +27,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="host name for virtual-host addressing (bucket.DOMAIN); repeatable; "
         "localhost is always one",
     )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        type=_network,
+        metavar="CIDR",
+        help="a reverse proxy whose X-Forwarded-For is believed for the source IP; repeatable "
+        "(default: none, the TCP peer is the source)",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     parser.set_defaults(handler=run)
+
+
+def _network(text: str) -> IpNetwork:
+    try:
+        return parse_network(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an IP address or CIDR block: {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         region=args.region,
         domains=tuple(dict.fromkeys(["localhost", *args.domain])),
+        trusted_proxies=tuple(args.trusted_proxy),
     )
     app = open_server(config)
     uvicorn.run(
@@ -53,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
         server_header=False,
         date_header=False,
         http="httptools",
+        # uvicorn would otherwise rewrite the client address and scheme from X-Forwarded-* sent
+        # by any loopback peer; ossbox applies --trusted-proxy itself (server/source_ip.py).
+        proxy_headers=False,
         loop="uvloop",
     )
     return 0

@@ -24,6 +24,7 @@ from ossbox.server.oss.authorize import authorize
 from ossbox.server.oss.operations import LIST_BUCKETS, find_operation
 from ossbox.server.response import AsgiSend, Response, send_response
 from ossbox.server.rpc.dispatch import handle_rpc
+from ossbox.server.source_ip import client_ip
 from ossbox.signing.http import HttpRequest
 from ossbox.store import Store
 
@@ -82,7 +83,11 @@ class OssboxApp:
             store=self.store,
             now=datetime.now(UTC),
             host=http.header("host") or self.config.endpoint_host,
-            source_ip=(scope.get("client") or ("", 0))[0],
+            source_ip=client_ip(
+                (scope.get("client") or ("", 0))[0],
+                http.header("x-forwarded-for"),
+                self.config.trusted_proxies,
+            ),
         )
         try:
             if http.raw_path.startswith("/_ossbox/"):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class ServerConfig:
     # Clock skew allowed for header signatures and signed-URL dates.
     max_skew_seconds: int = 900
     secure: bool = False
+    # Peers whose X-Forwarded-For is believed (--trusted-proxy); every other peer is the source.
+    trusted_proxies: tuple[IpNetwork, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
