@@ -13,7 +13,7 @@ from enum import Enum
 
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import method_not_allowed
-from ossbox.server.oss import buckets, listing, multipart, objects, service
+from ossbox.server.oss import bucket_policy, buckets, listing, multipart, objects, service
 from ossbox.server.response import Response
 
 Handler = Callable[[RequestContext], Awaitable[Response]]
@@ -48,6 +48,7 @@ _BUCKET_OPS: dict[str, list[tuple[str | None, Operation]]] = {
     "PUT": [
         ("acl", _op("PutBucketAcl", Access.MANAGE, buckets.put_bucket_acl)),
         ("versioning", _op("PutBucketVersioning", Access.MANAGE, buckets.put_bucket_versioning)),
+        ("policy", _op("PutBucketPolicy", Access.MANAGE, bucket_policy.put_bucket_policy)),
         (None, _op("PutBucket", Access.MANAGE, buckets.put_bucket)),
     ],
     "GET": [
@@ -57,9 +58,13 @@ _BUCKET_OPS: dict[str, list[tuple[str | None, Operation]]] = {
         ("versioning", _op("GetBucketVersioning", Access.MANAGE, buckets.get_bucket_versioning)),
         ("versions", _op("ListObjectVersions", Access.MANAGE, listing.list_object_versions)),
         ("uploads", _op("ListMultipartUploads", Access.MANAGE, multipart.list_uploads)),
+        ("policy", _op("GetBucketPolicy", Access.MANAGE, bucket_policy.get_bucket_policy)),
         (None, _op("ListObjects", Access.READ, listing.list_objects)),
     ],
-    "DELETE": [(None, _op("DeleteBucket", Access.MANAGE, buckets.delete_bucket))],
+    "DELETE": [
+        ("policy", _op("DeleteBucketPolicy", Access.MANAGE, bucket_policy.delete_bucket_policy)),
+        (None, _op("DeleteBucket", Access.MANAGE, buckets.delete_bucket)),
+    ],
     "POST": [
         (
             "delete",
