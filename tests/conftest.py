@@ -44,6 +44,7 @@ class LiveServer:
     access_key_secret: str = ROOT_SK
     account_id: str = ACCOUNT_ID
     region: str = REGION
+    extra_args: list[str] = field(default_factory=list)  # more `ossbox serve` flags
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -58,7 +59,7 @@ class LiveServer:
             OSSBOX_ACCOUNT_ID=self.account_id,
         )
         args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(self.data_dir)]
-        args += ["--port", str(self.port), "--region", self.region]
+        args += ["--port", str(self.port), "--region", self.region, *self.extra_args]
         log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
