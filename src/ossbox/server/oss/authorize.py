@@ -36,6 +36,7 @@ from ossbox.server.auth import Principal
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError, access_denied
 from ossbox.server.oss.authz_context import (
+    BUCKET_POLICY_NAME,
     Target,
     actions,
     condition_context,
@@ -63,7 +64,6 @@ _DENIED_BY = {
     "identity": (POLICY_DENIED, "AccountLevelIdentityBasedPolicy"),
     "resource": (POLICY_DENIED, "BucketPolicy"),
 }
-BUCKET_POLICY_NAME = "bucket policy"
 
 
 class PolicyDenied(OssError):

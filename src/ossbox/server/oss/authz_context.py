@@ -30,6 +30,7 @@ _VERSIONED = {
     "oss:PutObjectTagging": "oss:PutObjectVersionTagging",
     "oss:DeleteObjectTagging": "oss:DeleteObjectVersionTagging",
 }
+BUCKET_POLICY_NAME = "bucket policy"  # how decisions and explanations name it
 # Bucket-level listings: their prefix and delimiter are condition keys (oss:Prefix/oss:Delimiter).
 LISTINGS = frozenset({"ListObjects", "ListObjectVersions", "ListMultipartUploads"})
 
