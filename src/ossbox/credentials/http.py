@@ -2,7 +2,8 @@
 
 A provider describes its wire exchange as a generator ("sans-I/O"): it yields a `Request`, a
 `Sleep` or a `SourceCredentials` step and receives the `Response`, None or the `Credentials`
-back (a transport failure is thrown into it as `TransportError`). `run_sync` drives it with an
+back (a transport failure is thrown into it as `TransportError`, a source's failure as its
+CredentialsError). `run_sync` drives it with an
 `httpx.Client` and `time.sleep`; `run_async` with an `httpx.AsyncClient` and `asyncio.sleep`,
 so the async path never blocks the event loop and the protocol logic exists once.
 
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
-from ossbox.credentials.errors import CredentialsFetchError, redact
+from ossbox.credentials.errors import CredentialsError, CredentialsFetchError, redact
 from ossbox.credentials.snapshot import Credentials
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class TransportError(Exception):
 
 
 Step = Request | Sleep | SourceCredentials
-Reply = Response | Credentials | TransportError | None
+Reply = Response | Credentials | TransportError | CredentialsError | None
 Exchange = Generator[Step, Any, T]
 
 
@@ -141,7 +142,7 @@ async def run_async(exchange: Exchange[T], options: HttpOptions) -> T:
 
 
 def _advance(exchange: Exchange[T], reply: Reply) -> Step:
-    if isinstance(reply, TransportError):
+    if isinstance(reply, Exception):
         return exchange.throw(reply)
     return exchange.send(reply)
 
@@ -203,7 +204,10 @@ class _SyncSession:
             time.sleep(step.seconds)
             return None
         if isinstance(step, SourceCredentials):
-            return step.source.get_credentials()
+            try:
+                return step.source.get_credentials()
+            except CredentialsError as exc:
+                return exc
         if self._client is None:
             self._client = httpx.Client(**_client_args(self._options, step.url))
         try:
@@ -237,7 +241,10 @@ class _AsyncSession:
             await asyncio.sleep(step.seconds)
             return None
         if isinstance(step, SourceCredentials):
-            return await step.source.get_credentials_async()
+            try:
+                return await step.source.get_credentials_async()
+            except CredentialsError as exc:
+                return exc
         if self._client is None:
             # Building the TLS context reads the CA bundle: do it off the loop.
             args = await asyncio.to_thread(_client_args, self._options, step.url)

@@ -121,3 +121,34 @@ class HttpProvider(RefreshingProvider):
 
     async def _fetch_async(self) -> Credentials:
         return await run_async(self._exchange(), self._http)
+
+
+class Prefixed:
+    """`inner`'s credentials with `prefix/` in front of their provider path (e.g. the chain's
+    "default/env"); the re-labelled snapshot is cached while `inner` returns the same one."""
+
+    def __init__(self, inner: CredentialsProvider, prefix: str) -> None:
+        self.inner = inner
+        self.prefix = prefix
+        self._last: tuple[Credentials, Credentials] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.prefix}/{self.inner.name}"
+
+    def _label(self, creds: Credentials) -> Credentials:
+        last = self._last
+        if last is not None and last[0] is creds:
+            return last[1]
+        labelled = creds.with_provider(f"{self.prefix}/{creds.provider}")
+        self._last = (creds, labelled)
+        return labelled
+
+    def get_credentials(self, *, min_ttl: float = 0.0) -> Credentials:
+        return self._label(self.inner.get_credentials(min_ttl=min_ttl))
+
+    async def get_credentials_async(self, *, min_ttl: float = 0.0) -> Credentials:
+        return self._label(await self.inner.get_credentials_async(min_ttl=min_ttl))
+
+    def __repr__(self) -> str:
+        return f"Prefixed({self.inner!r}, {self.prefix!r})"

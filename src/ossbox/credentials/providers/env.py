@@ -54,9 +54,15 @@ class EnvironmentProvider:
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = environ  # None: os.environ, looked up at call time
+        self._last: Credentials | None = None
 
     def get_credentials(self, *, min_ttl: float = 0.0) -> Credentials:
-        return credentials_from_env(os.environ if self._environ is None else self._environ)
+        fresh = credentials_from_env(os.environ if self._environ is None else self._environ)
+        last = self._last
+        if last is not None and last == fresh:
+            return last  # the same snapshot while the variables do not change
+        self._last = fresh
+        return fresh
 
     async def get_credentials_async(self, *, min_ttl: float = 0.0) -> Credentials:
         return self.get_credentials(min_ttl=min_ttl)
