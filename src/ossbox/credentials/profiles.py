@@ -307,7 +307,7 @@ def describe_fields(fields: Fields) -> str:
 class _ProfileProvider:
     """Resolves its profile on first use (HOME and environment read then), then delegates."""
 
-    name = "profile"
+    kind = "profile"
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self._env = env
@@ -321,8 +321,13 @@ class _ProfileProvider:
         """The provider the profile describes (no network call); raises when there is none."""
         if self._resolved is None:
             provider, self.description = self._build(self._environment())
-            self._resolved = Prefixed(provider, self.name)
+            self._resolved = Prefixed(provider, self.kind)
         return self._resolved
+
+    @property
+    def name(self) -> str:
+        """ "profile", then "profile/<what it resolved to>" (e.g. "profile/ram_role_arn")."""
+        return self.kind if self._resolved is None else self._resolved.name
 
     def _build(self, env: Mapping[str, str]) -> tuple[CredentialsProvider, str]:
         raise NotImplementedError
@@ -340,7 +345,7 @@ class _ProfileProvider:
 class IniProfileProvider(_ProfileProvider):
     """The `credentials.ini` profile (ALIBABA_CLOUD_CREDENTIALS_FILE, ALIBABA_CLOUD_PROFILE)."""
 
-    name = "profile"
+    kind = "profile"
 
     def _build(self, env: Mapping[str, str]) -> tuple[CredentialsProvider, str]:
         path = ini_path(env)
@@ -353,7 +358,7 @@ class IniProfileProvider(_ProfileProvider):
 class CliProfileProvider(_ProfileProvider):
     """The aliyun CLI profile in `~/.aliyun/config.json` (ALIBABA_CLOUD_PROFILE or "current")."""
 
-    name = "cli_profile"
+    kind = "cli_profile"
 
     def _build(self, env: Mapping[str, str]) -> tuple[CredentialsProvider, str]:
         path = cli_path()
