@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
-from ossbox.cli import explain, ram, serve, sts
+from ossbox.cli import credentials, explain, ram, serve, sts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     sts.add_parser(commands)
     ram.add_parser(commands)
     explain.add_parser(commands)
+    credentials.add_parser(commands)
     return parser
 
 

@@ -136,7 +136,7 @@ class Explanation:
     outcomes: tuple[StepOutcome, ...]
 
     def __str__(self) -> str:
-        return "\n".join(f"{o.step:16} {o.status:10} {o.reason}" for o in self.outcomes)
+        return "\n".join(f"{o.step:16} {o.status:12} {o.reason}" for o in self.outcomes)
 
 
 class DefaultCredentialsChain:
