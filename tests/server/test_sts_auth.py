@@ -293,6 +293,13 @@ def test_revoked_sessions_are_invalid_and_later_ones_are_not(store: Store) -> No
     assert authenticate(store, v1_header_request(new, now), now).session == new.session
 
 
+def test_revocation_names_the_role_in_any_case(store: Store) -> None:
+    creds = issue(store.master_key, make_session("MixedCase", issued=T0))
+    store.meta.revoke_role_sessions(ACCOUNT, "mixedCASE", T0 + timedelta(seconds=1))
+    now = T0 + timedelta(seconds=5)
+    assert refused(store, v1_header_request(creds, now), now).code == "InvalidSecurityToken"
+
+
 def test_revocation_cutoff_never_moves_back(store: Store) -> None:
     later = T0 + timedelta(hours=1)
     assert store.meta.revoke_role_sessions(ACCOUNT, "Monotonic", later) == later
