@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ossbox.credentials.errors import CredentialsFetchError
+from ossbox.credentials.http import HttpOptions
 from ossbox.credentials.providers.sts import RamRoleArnProvider, sts_base_url
-from tests.credentials.fakes import FakeServer, FakeSts, serving
+from tests.credentials.fakes import FakeServer, FakeSts, local_ca, serving
 
 ROLE = "acs:ram::1234567890123456:role/oss-writer"
 AK, SK = "LTAIsourceKey0001", "source-secret-value"
@@ -119,3 +121,24 @@ def test_parameters_are_validated_at_construction() -> None:
         RamRoleArnProvider(ROLE)
     with pytest.raises(ValueError, match="http"):
         RamRoleArnProvider(ROLE, access_key_id=AK, access_key_secret=SK, sts_endpoint="ftp://x")
+
+
+def test_https_sts_with_a_ca_bundle(tmp_path: Path) -> None:
+    ca_path, tls = local_ca(tmp_path)
+    with serving(FakeSts(secrets={AK: SK}), tls=tls) as server:
+        assert server.url.startswith("https://")
+        trusted = RamRoleArnProvider(
+            ROLE,
+            access_key_id=AK,
+            access_key_secret=SK,
+            sts_endpoint=server.url,
+            http=HttpOptions(verify=str(ca_path)),
+        )
+        assert trusted.get_credentials().access_key_id == "STS.NUCe0001"
+        assert asyncio.run(trusted.get_credentials_async()).access_key_id == "STS.NUCe0001"
+        untrusted = RamRoleArnProvider(
+            ROLE, access_key_id=AK, access_key_secret=SK, sts_endpoint=server.url
+        )
+        with pytest.raises(CredentialsFetchError, match="no answer") as info:
+            untrusted.get_credentials()
+        assert "CERTIFICATE_VERIFY_FAILED" in str(info.value) or "SSL" in str(info.value)
