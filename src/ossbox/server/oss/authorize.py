@@ -25,7 +25,6 @@ each, by the handler through `authorize_deletes`.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -44,6 +43,7 @@ from ossbox.server.oss.authz_context import (
     sets_tags,
 )
 from ossbox.server.oss.operations import Access, Operation, find_operation
+from ossbox.server.oss.policy_index import narrow_all, narrow_session
 from ossbox.server.sts import permissions
 from ossbox.store.base import Bucket
 
@@ -89,15 +89,31 @@ class Caller:
     session: Policy | None = None
 
 
+_MAX_USER_IDS = 8192
+_user_ids: dict[str, str] = {}  # AccessKeyId -> its RAM user's UID (a key never changes owner)
+
+
+def _user_id(ctx: RequestContext, principal: Principal) -> str | None:
+    key_id, account = principal.access_key_id, principal.account_id
+    cached = _user_ids.get(key_id or "")
+    if cached is not None or key_id is None or account is None:
+        return cached
+    user = ctx.store.ram.get_user(account, principal.name)
+    if user is None:
+        return None
+    if len(_user_ids) >= _MAX_USER_IDS:
+        _user_ids.clear()
+    _user_ids[key_id] = user.user_id
+    return user.user_id
+
+
 def load_caller(ctx: RequestContext, principal: Principal, *, with_user_id: bool) -> Caller:
     """The caller's RAM and session policies (inline reads). A RAM user's UID, which bucket
-    policies may name it by, is read only when asked."""
+    policies may name it by, is looked up only when asked."""
     identity, session = permissions.caller_policies(ctx.store.ram, principal)
     ref = permissions.principal_ref(principal)
     if with_user_id and principal.kind == "user" and principal.account_id is not None:
-        user = ctx.store.ram.get_user(principal.account_id, principal.name)
-        if user is not None:
-            ref = dataclasses.replace(ref, user_id=user.user_id)
+        ref = PrincipalRef.user(principal.account_id, principal.name, _user_id(ctx, principal))
     return Caller(principal, ref, identity, session)
 
 
@@ -118,8 +134,12 @@ def decide(
 ) -> bool:
     """True if policies allow `request`, False if nothing does (the ACL may still grant it);
     raises PolicyDenied on an explicit Deny or a session policy that does not allow."""
+    action = request.action
     decision = evaluate_policies(
-        request, identity=caller.identity, session=caller.session, resource=resource
+        request,
+        identity=narrow_all(caller.identity, action),
+        session=narrow_session(caller.session, action),
+        resource=narrow_all(resource, action),
     )
     if decision.effect == "ExplicitDeny":
         raise _explicit_denial(decision)
