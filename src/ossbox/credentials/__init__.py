@@ -22,6 +22,7 @@ from ossbox.credentials.errors import (
     CredentialsUnavailable,
     ProfileError,
 )
+from ossbox.credentials.files import FileCache
 from ossbox.credentials.http import HttpOptions, RetryPolicy
 from ossbox.credentials.profiles import CliProfileProvider, IniProfileProvider
 from ossbox.credentials.providers import (
@@ -58,6 +59,7 @@ __all__ = [
     "EcsRamRoleProvider",
     "EnvironmentProvider",
     "FakeClock",
+    "FileCache",
     "FunctionComputeProvider",
     "HttpOptions",
     "IniProfileProvider",

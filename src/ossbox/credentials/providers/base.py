@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ossbox.credentials.clock import Clock, system_clock
 from ossbox.credentials.errors import CredentialsExpiringError
+from ossbox.credentials.files import FileCache, cache_key
 from ossbox.credentials.http import Exchange, HttpOptions, run_async, run_sync
 from ossbox.credentials.refresh import (
     DEFAULT_ADVISORY,
@@ -63,13 +65,23 @@ class RefreshingProvider(ABC):
     name = "refreshing"
 
     def __init__(
-        self, *, clock: Clock = system_clock, refresh: RefreshPolicy | None = None
+        self,
+        *,
+        clock: Clock = system_clock,
+        refresh: RefreshPolicy | None = None,
+        cache: FileCache | None = None,
     ) -> None:
         policy = refresh or RefreshPolicy()
         self._clock = clock
+        self._cache = cache
+        self._cache_min_ttl = max(2 * policy.mandatory, 60.0)
+        identity = self._cache_identity()
+        if cache is not None and identity is None:
+            raise ValueError(f"{self.name} credentials cannot be cached")
+        self._cache_key = None if identity is None else cache_key(identity)
         self._engine = RefreshableCredentials(
-            self._fetch,
-            fetch_async=self._fetch_async if self._has_async_fetch() else None,
+            self._fetch_cached,
+            fetch_async=self._fetch_async_cached if self._has_async_fetch() else None,
             advisory=policy.advisory,
             mandatory=policy.mandatory,
             retry_gap=policy.retry_gap,
@@ -85,6 +97,40 @@ class RefreshingProvider(ABC):
 
     def _has_async_fetch(self) -> bool:
         return type(self)._fetch_async is not RefreshingProvider._fetch_async
+
+    # -- the optional FileCache (see ossbox.credentials.files) ---------------------------------
+
+    def _cache_identity(self) -> dict[str, Any] | None:
+        """The configuration that determines the credentials (no secrets); None: not cacheable."""
+        return None
+
+    def _cache_hit(self) -> Credentials | None:
+        if self._cache is None or self._cache_key is None:
+            return None
+        cached = self._cache.load(self._cache_key)
+        if cached is None or cached.ttl(self._clock()) < self._cache_min_ttl:
+            return None
+        return cached
+
+    def _cache_store(self, creds: Credentials) -> None:
+        if self._cache is not None and self._cache_key is not None:
+            self._cache.store(self._cache_key, creds)
+
+    def _fetch_cached(self) -> Credentials:
+        creds = self._cache_hit()
+        if creds is None:
+            creds = self._fetch()
+            self._cache_store(creds)
+        return creds
+
+    async def _fetch_async_cached(self) -> Credentials:
+        if self._cache is None:
+            return await self._fetch_async()
+        creds = await asyncio.to_thread(self._cache_hit)  # file I/O off the loop
+        if creds is None:
+            creds = await self._fetch_async()
+            await asyncio.to_thread(self._cache_store, creds)
+        return creds
 
     def get_credentials(self, *, min_ttl: float = 0.0) -> Credentials:
         return self._engine.get_credentials(min_ttl=min_ttl)
@@ -109,9 +155,10 @@ class HttpProvider(RefreshingProvider):
         http: HttpOptions | None = None,
         clock: Clock = system_clock,
         refresh: RefreshPolicy | None = None,
+        cache: FileCache | None = None,
     ) -> None:
         self._http = http or HttpOptions()
-        super().__init__(clock=clock, refresh=refresh)
+        super().__init__(clock=clock, refresh=refresh, cache=cache)
 
     @abstractmethod
     def _exchange(self) -> Exchange[Credentials]: ...

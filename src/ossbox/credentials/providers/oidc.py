@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ossbox.credentials.clock import Clock, system_clock, to_datetime
 from ossbox.credentials.errors import CredentialsFetchError
+from ossbox.credentials.files import FileCache
 from ossbox.credentials.http import Exchange, HttpOptions
 from ossbox.credentials.providers.base import HttpProvider, RefreshPolicy
 from ossbox.credentials.providers.sts import DEFAULT_DURATION, RoleSession, sts_exchange
@@ -38,6 +40,7 @@ class OidcRoleArnProvider(HttpProvider):
         http: HttpOptions | None = None,
         clock: Clock = system_clock,
         refresh: RefreshPolicy | None = None,
+        cache: FileCache | None = None,
     ) -> None:
         if not oidc_provider_arn:
             raise ValueError("oidc_provider_arn must not be empty")
@@ -55,7 +58,15 @@ class OidcRoleArnProvider(HttpProvider):
         self._provider_arn = oidc_provider_arn
         self._token_file = None if oidc_token_file is None else Path(oidc_token_file)
         self._token = oidc_token
-        super().__init__(http=http, clock=clock, refresh=refresh)
+        super().__init__(http=http, clock=clock, refresh=refresh, cache=cache)
+
+    def _cache_identity(self) -> dict[str, Any]:
+        return {
+            **self._session.identity(),
+            "kind": self.name,
+            "oidc_provider_arn": self._provider_arn,
+            "token_file": str(self._token_file),
+        }
 
     def _read_token(self) -> str:
         if self._token_file is not None:

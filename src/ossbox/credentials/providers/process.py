@@ -18,6 +18,7 @@ from typing import Any
 
 from ossbox.credentials.clock import Clock, system_clock
 from ossbox.credentials.errors import CredentialsFetchError
+from ossbox.credentials.files import FileCache
 from ossbox.credentials.providers.base import RefreshingProvider, RefreshPolicy
 from ossbox.credentials.snapshot import Credentials
 from ossbox.credentials.wire import credentials_from_fields
@@ -69,6 +70,7 @@ class ProcessProvider(RefreshingProvider):
         env: Mapping[str, str] | None = None,
         clock: Clock = system_clock,
         refresh: RefreshPolicy | None = None,
+        cache: FileCache | None = None,
     ) -> None:
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         if not argv:
@@ -76,7 +78,10 @@ class ProcessProvider(RefreshingProvider):
         self._argv = argv
         self._timeout = timeout
         self._env = None if env is None else dict(env)
-        super().__init__(clock=clock, refresh=refresh)
+        super().__init__(clock=clock, refresh=refresh, cache=cache)
+
+    def _cache_identity(self) -> dict[str, Any]:
+        return {"kind": self.name, "argv": self._argv}
 
     def _fetch(self) -> Credentials:
         program = self._argv[0]

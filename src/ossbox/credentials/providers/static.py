@@ -18,6 +18,10 @@ class _Fixed:
         self._creds = creds
         self._clock = clock
 
+    @property
+    def access_key_id(self) -> str:
+        return self._creds.access_key_id
+
     def get_credentials(self, *, min_ttl: float = 0.0) -> Credentials:
         return check_min_ttl(self._creds, min_ttl, self._clock())
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from ossbox.credentials.clock import Clock, system_clock, to_datetime
+from ossbox.credentials.files import FileCache
 from ossbox.credentials.http import (
     CredentialsSource,
     Exchange,
@@ -74,6 +76,15 @@ class RoleSession:
     @property
     def url(self) -> str:
         return sts_base_url(self.sts_endpoint, self.sts_region, self.enable_vpc)
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "role_arn": self.role_arn,
+            "role_session_name": self.role_session_name,
+            "duration_seconds": self.duration_seconds,
+            "policy": self.policy,
+            "url": self.url,
+        }
 
     def params(self, action: str, now: float) -> dict[str, str]:
         params = {
@@ -137,6 +148,7 @@ class RamRoleArnProvider(HttpProvider):
         http: HttpOptions | None = None,
         clock: Clock = system_clock,
         refresh: RefreshPolicy | None = None,
+        cache: FileCache | None = None,
     ) -> None:
         self._session = RoleSession(
             role_arn,
@@ -149,11 +161,21 @@ class RamRoleArnProvider(HttpProvider):
         )
         self._source = _source(source, access_key_id, access_key_secret, security_token)
         self._external_id = external_id
-        super().__init__(http=http, clock=clock, refresh=refresh)
+        super().__init__(http=http, clock=clock, refresh=refresh, cache=cache)
 
     @property
     def role_arn(self) -> str:
         return self._session.role_arn
+
+    def _cache_identity(self) -> dict[str, Any]:
+        source = self._source
+        caller = getattr(source, "access_key_id", None) or getattr(source, "name", "source")
+        return {
+            **self._session.identity(),
+            "kind": self.name,
+            "external_id": self._external_id,
+            "source": caller,
+        }
 
     def _exchange(self) -> Exchange[Credentials]:
         source: Credentials = yield SourceCredentials(self._source)
