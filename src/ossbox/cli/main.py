@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
-from ossbox.cli import credentials, explain, ram, serve, sts
+from ossbox.cli import credentials, explain, oidc, ram, serve, sts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     ram.add_parser(commands)
     explain.add_parser(commands)
     credentials.add_parser(commands)
+    oidc.add_parser(commands)
     return parser
 
 

@@ -36,6 +36,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="a reverse proxy whose X-Forwarded-For is believed for the source IP; repeatable "
         "(default: none, the TCP peer is the source)",
     )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a locally generated CA (DIR/tls/ca.pem: give it to clients)",
+    )
+    parser.add_argument(
+        "--oidc-issuer",
+        metavar="URL",
+        help="URL of the built-in OIDC issuer (default https://HOST:PORT/_ossbox/oidc; RAM "
+        "requires https issuer URLs, so it reads https even without --tls)",
+    )
+    parser.add_argument(
+        "--oidc-jwks",
+        action="append",
+        default=[],
+        type=_issuer_jwks,
+        metavar="ISSUER_URL=FILE",
+        help="JWKS file verifying another OIDC issuer's tokens (no network fetch); repeatable",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     parser.set_defaults(handler=run)
 
@@ -47,12 +66,42 @@ def _network(text: str) -> IpNetwork:
         raise argparse.ArgumentTypeError(f"not an IP address or CIDR block: {text!r}") from None
 
 
+def _issuer_jwks(text: str) -> tuple[str, Path]:
+    issuer, sep, path = text.rpartition("=")
+    if not sep or not issuer or not path:
+        raise argparse.ArgumentTypeError(f"expected ISSUER_URL=FILE, got {text!r}")
+    return issuer, Path(path)
+
+
+def _prepare_oidc(args: argparse.Namespace) -> str:
+    """The built-in issuer's URL; its signing key is made now if missing (DIR/oidc/)."""
+    from ossbox.server.oidc.issuer import issuer_url
+    from ossbox.server.oidc.keys import load_or_create, write_issuer
+
+    issuer: str = args.oidc_issuer or issuer_url("https", args.host, args.port)
+    load_or_create(args.data)
+    write_issuer(args.data, issuer)
+    return issuer
+
+
+def _tls_files(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(key file, certificate file) for uvicorn with --tls, else (None, None)."""
+    if not args.tls:
+        return None, None
+    from ossbox.server.tls import ensure_certificates
+
+    key_file, cert_file = ensure_certificates(args.data, args.host)
+    return str(key_file), str(cert_file)
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ossbox.server.bootstrap import open_server
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    args.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key_file, cert_file = _tls_files(args)
     config = ServerConfig(
         data_dir=args.data,
         host=args.host,
@@ -60,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
         region=args.region,
         domains=tuple(dict.fromkeys(["localhost", *args.domain])),
         trusted_proxies=tuple(args.trusted_proxy),
+        secure=args.tls,
+        oidc_issuer=_prepare_oidc(args),
+        oidc_jwks=tuple(args.oidc_jwks),
     )
     app = open_server(config)
     uvicorn.run(
@@ -75,5 +127,7 @@ def run(args: argparse.Namespace) -> int:
         # by any loopback peer; ossbox applies --trusted-proxy itself (server/source_ip.py).
         proxy_headers=False,
         loop="uvloop",
+        ssl_keyfile=key_file,
+        ssl_certfile=cert_file,
     )
     return 0

@@ -19,6 +19,7 @@ from ossbox.server.auth import authenticate
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import AsgiReceive, RequestContext
 from ossbox.server.errors import OssError, internal_error, no_such_bucket
+from ossbox.server.oidc.routes import oidc_response
 from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
 from ossbox.server.oss.operations import LIST_BUCKETS, find_operation
@@ -145,6 +146,10 @@ class OssboxApp:
         if ctx.http.raw_path == "/_ossbox/health" and ctx.method in ("GET", "HEAD"):
             body = json.dumps({"status": "ok", "region": self.config.region}).encode()
             return Response(200, [("Content-Type", "application/json")], body)
+        if ctx.method in ("GET", "HEAD"):
+            oidc = oidc_response(self.config, ctx.http.raw_path)
+            if oidc is not None:
+                return oidc
         return Response(404, [("Content-Type", "application/json")], b'{"error":"not found"}')
 
     def _error_response(self, err: OssError, ctx: RequestContext, head: bool) -> Response:

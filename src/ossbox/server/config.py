@@ -22,6 +22,9 @@ class ServerConfig:
     secure: bool = False
     # Peers whose X-Forwarded-For is believed (--trusted-proxy); every other peer is the source.
     trusted_proxies: tuple[IpNetwork, ...] = ()
+    # The built-in OIDC issuer's URL (server/oidc), and JWKS files of other issuers (--oidc-jwks).
+    oidc_issuer: str = ""
+    oidc_jwks: tuple[tuple[str, Path], ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -1,4 +1,4 @@
-"""STS actions: GetCallerIdentity, AssumeRole (AssumeRoleWithOIDC comes with OIDC)."""
+"""STS actions: GetCallerIdentity, AssumeRole, AssumeRoleWithOIDC (unsigned)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from ossbox.server.rpc.dispatch import RpcAction, RpcContext
 from ossbox.server.sts.assume_role import assume_role
+from ossbox.server.sts.oidc import assume_role_with_oidc
 
 VERSION = "2015-04-01"
 
@@ -37,4 +38,5 @@ def _user_id(ctx: RpcContext, account_id: str, name: str) -> str:
 ACTIONS: dict[str, RpcAction] = {
     "GetCallerIdentity": RpcAction(get_caller_identity),
     "AssumeRole": RpcAction(assume_role),
+    "AssumeRoleWithOIDC": RpcAction(assume_role_with_oidc, anonymous=True),
 }

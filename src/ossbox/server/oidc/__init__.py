@@ -1,0 +1,1 @@
+"""The built-in OIDC issuer (RRSA tokens for local tests) and OIDC token verification."""
