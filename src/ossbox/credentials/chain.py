@@ -32,6 +32,7 @@ from ossbox.credentials.errors import (
 from ossbox.credentials.http import Exchange, HttpOptions, SourceCredentials, run_async, run_sync
 from ossbox.credentials.profiles import CliProfileProvider, IniProfileProvider
 from ossbox.credentials.providers.base import CredentialsProvider, Prefixed
+from ossbox.credentials.providers.ecs import DEFAULT_ENDPOINT
 from ossbox.credentials.providers.env import ALIBABA_VARS, OSS_VARS, EnvironmentProvider
 from ossbox.credentials.providers.env import describe_env as _describe_env
 from ossbox.credentials.refresh import RefreshableCredentials
@@ -84,7 +85,7 @@ def _ecs_step(env: Mapping[str, str]) -> Resolution:
     if envconfig.flag(env, envconfig.ECS_DISABLED):
         return Resolution(None, f"disabled by {envconfig.ECS_DISABLED}")
     role = env.get(envconfig.ECS_ROLE)
-    endpoint = env.get(envconfig.ECS_ENDPOINT) or "100.100.100.200"
+    endpoint = env.get(envconfig.ECS_ENDPOINT) or DEFAULT_ENDPOINT
     mode = (
         "IMDSv2 only" if envconfig.flag(env, envconfig.IMDSV1_DISABLED) else "IMDSv2, v1 fallback"
     )
