@@ -5,7 +5,13 @@ default chain from a profile file, and signed URLs that respect the session's li
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,11 +26,14 @@ from ossbox.credentials import (
     CredentialsExpiringError,
     CredentialsFetchError,
     DefaultCredentialsChain,
+    HttpOptions,
+    OidcRoleArnProvider,
     RamRoleArnProvider,
 )
 from ossbox.credentials.adapters import oss2_provider, ossv2_provider, tea_credential_client
 from ossbox.credentials.presign import oss2_sign_url, ossv2_presign
-from tests.compat.sts_world import World, make_world, root_client, rpc
+from ossbox.credentials.providers import CredentialsProvider
+from tests.compat.sts_world import World, make_world, policy, root_client, rpc
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.compat
@@ -50,7 +59,7 @@ def oss2_bucket(world: World, auth: oss2.Auth, name: str | None = None) -> oss2.
     return oss2.Bucket(auth, server.endpoint, name or world.bucket, region=server.region)
 
 
-def ossv2_client(world: World, provider: RamRoleArnProvider, version: str) -> oss_v2.Client:
+def ossv2_client(world: World, provider: CredentialsProvider, version: str) -> oss_v2.Client:
     cfg = oss_v2.config.load_default()
     cfg.credentials_provider = ossv2_provider(provider)
     cfg.region = world.server.region
@@ -175,3 +184,159 @@ def test_signed_urls_never_outlive_the_session(world: World) -> None:
     assert httpx.get(presigned.url).content == b"signed"
     with pytest.raises(CredentialsExpiringError):
         ossv2_presign(client, request, timedelta(hours=1), provider=provider)
+
+
+# -- OIDC (RRSA) against the built-in issuer ------------------------------------------------------
+
+SUB = "system:serviceaccount:team-a:uploader"
+
+
+def mint_token(server: LiveServer, out: Path) -> None:
+    args = [
+        sys.executable,
+        "-m",
+        "ossbox.cli.main",
+        "oidc",
+        "token",
+        "--data",
+        str(server.data_dir),
+    ]
+    subprocess.run([*args, "--sub", SUB, "--out", str(out)], check=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def oidc_role(world: World) -> tuple[str, str]:
+    """(role ARN, OIDC provider ARN): a role trusting the built-in issuer's service account."""
+    server, root = world.server, root_client(world.server)
+    issuer = (server.data_dir / "oidc" / "issuer").read_text().strip()
+    suffix = world.bucket.removeprefix("sts-")
+    provider = rpc(
+        server,
+        root,
+        "CreateOIDCProvider",
+        OIDCProviderName=f"rrsa-{suffix}",
+        IssuerUrl=issuer,
+        ClientIds="sts.aliyuncs.com",
+    )["OIDCProvider"]["Arn"]
+    conditions = {"oidc:iss": issuer, "oidc:aud": "sts.aliyuncs.com", "oidc:sub": SUB}
+    trust = policy(
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Federated": [provider]},
+            "Condition": {"StringEquals": conditions},
+        }
+    )
+    name = f"Rrsa-{suffix}"
+    role_arn = rpc(server, root, "CreateRole", RoleName=name, AssumeRolePolicyDocument=trust)
+    rpc(
+        server,
+        root,
+        "AttachPolicyToRole",
+        PolicyType="Custom",
+        PolicyName=f"RamTestPolicy-{suffix}",
+        RoleName=name,
+    )
+    return role_arn["Role"]["Arn"], provider
+
+
+def test_oidc_role_arn_with_a_minted_service_account_token(
+    world: World, oidc_role: tuple[str, str], tmp_path: Path
+) -> None:
+    role_arn, provider_arn = oidc_role
+    token_file = tmp_path / "token"
+    mint_token(world.server, token_file)
+    provider = OidcRoleArnProvider(
+        role_arn, provider_arn, oidc_token_file=token_file, sts_endpoint=world.server.endpoint
+    )
+    got = asyncio.run(provider.get_credentials_async())
+    assert got.access_key_id.startswith("STS.") and got.provider == "oidc_role_arn"
+    bucket = oss2_bucket(world, oss2.ProviderAuthV4(oss2_provider(provider)))
+    bucket.put_object("allowed/rrsa.txt", b"rrsa")
+    assert bucket.get_object("allowed/rrsa.txt").read() == b"rrsa"
+    token_file.write_text("not-a-jwt-at-all")  # a broken projected token is refused, named
+    provider.invalidate()
+    with pytest.raises(CredentialsFetchError) as info:
+        provider.get_credentials()
+    assert info.value.code and "not-a-jwt" not in str(info.value)
+
+
+def test_default_chain_picks_up_rrsa_from_the_environment(
+    world: World, oidc_role: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token_file = tmp_path / "token"
+    mint_token(world.server, token_file)
+    monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("OSS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.setenv("ALIBABA_CLOUD_ROLE_ARN", oidc_role[0])
+    monkeypatch.setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", oidc_role[1])
+    monkeypatch.setenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("ALIBABA_CLOUD_STS_ENDPOINT", world.server.endpoint)
+    chain = DefaultCredentialsChain()
+    client = ossv2_client(world, chain, "v4")
+    client.put_object(
+        oss_v2.PutObjectRequest(bucket=world.bucket, key="allowed/chain-rrsa.txt", body=b"r")
+    )
+    assert chain.served_by == "default/oidc_role_arn"
+
+
+# -- STS over https (`ossbox serve --tls`) with its CA bundle -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("ossbox-tls") / "data")
+    server.data_dir.mkdir()
+    env = dict(
+        os.environ,
+        OSSBOX_ROOT_ACCESS_KEY_ID=server.access_key_id,
+        OSSBOX_ROOT_ACCESS_KEY_SECRET=server.access_key_secret,
+        OSSBOX_ACCOUNT_ID=server.account_id,
+    )
+    args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(server.data_dir)]
+    args += ["--port", str(server.port), "--region", server.region, "--tls"]
+    log = open(server.data_dir.parent / "server.log", "ab")  # noqa: SIM115
+    server.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
+    ca = server.data_dir / "tls" / "ca.pem"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            ok = (
+                ca.exists()
+                and httpx.get(
+                    f"https://127.0.0.1:{server.port}/_ossbox/health",
+                    verify=ssl.create_default_context(cafile=ca),
+                ).is_success
+            )
+        except httpx.HTTPError:
+            ok = False
+        if ok:
+            break
+        time.sleep(0.1)
+    else:
+        server.stop()
+        pytest.fail("ossbox serve --tls did not become healthy")
+    yield server
+    server.stop()
+
+
+def test_sts_over_https_with_the_servers_ca(tls_server: LiveServer) -> None:
+    """Root may not assume roles: the server's refusal proves TLS and the signature worked."""
+    endpoint = f"https://127.0.0.1:{tls_server.port}"
+    ca = str(tls_server.data_dir / "tls" / "ca.pem")
+
+    def provider(http: HttpOptions | None) -> RamRoleArnProvider:
+        return RamRoleArnProvider(
+            f"acs:ram::{tls_server.account_id}:role/any",
+            access_key_id=tls_server.access_key_id,
+            access_key_secret=tls_server.access_key_secret,
+            sts_endpoint=endpoint,
+            http=http,
+        )
+
+    with pytest.raises(CredentialsFetchError) as trusted:
+        provider(HttpOptions(verify=ca)).get_credentials()
+    assert trusted.value.code == "NoPermission" and trusted.value.status == 403
+    with pytest.raises(CredentialsFetchError, match="no answer") as untrusted:
+        provider(None).get_credentials()
+    assert untrusted.value.code is None
