@@ -15,7 +15,8 @@ from ossbox.server.config import ServerConfig
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError
 from ossbox.server.oss.buckets import service_host
-from ossbox.server.oss.listing import decode_token, encode_token, url_encode
+from ossbox.server.oss.common import url_encode
+from ossbox.server.oss.listing import decode_token, encode_token
 from ossbox.signing.http import HttpRequest
 from ossbox.store import Store
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import quote
 from xml.etree.ElementTree import Element  # types only; parsing uses defusedxml
 from xml.sax.saxutils import escape
 
@@ -95,3 +96,27 @@ def int_param(ctx: RequestContext, name: str, default: int, low: int, high: int)
 
 def owner_xml(owner_id: str) -> str:
     return f"<Owner>{element('ID', owner_id)}{element('DisplayName', owner_id)}</Owner>"
+
+
+def url_encode(value: str) -> str:
+    """`encoding-type=url`: every byte but A-Z a-z 0-9 - _ . ~ percent-encoded."""
+    return quote(value, safe="")
+
+
+class KeyEncoding:
+    """How keys and prefixes go into response XML: as is, or URL-encoded (`encoding-type=url`)."""
+
+    def __init__(self, ctx: RequestContext) -> None:
+        encoding = ctx.query.get("encoding-type", "")
+        if encoding not in ("", "url"):
+            raise invalid_argument(
+                "The encoding-type parameter is invalid.", "encoding-type", encoding
+            )
+        self.url = encoding == "url"
+
+    def __call__(self, name: str) -> str:
+        return url_encode(name) if self.url else name
+
+    def encoding_type(self) -> list[str]:
+        """The `<EncodingType>` element, when names are encoded."""
+        return [element("EncodingType", "url")] if self.url else []

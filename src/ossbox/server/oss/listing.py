@@ -14,11 +14,11 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from urllib.parse import quote
 
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import invalid_argument
 from ossbox.server.oss.common import (
+    KeyEncoding,
     element,
     int_param,
     iso8601,
@@ -32,24 +32,6 @@ from ossbox.store import base as store
 Encode = Callable[[str], str]
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _plain(value: str) -> str:
-    return value
-
-
-def url_encode(value: str) -> str:
-    return quote(value, safe="")
-
-
-def _encoder(ctx: RequestContext) -> tuple[Encode, list[str]]:
-    """How to write key-like values, and the `<EncodingType>` element that says so."""
-    encoding = ctx.query.get("encoding-type", "")
-    if not encoding:
-        return _plain, []
-    if encoding != "url":
-        raise invalid_argument("The encoding-type parameter is invalid.", "encoding-type", encoding)
-    return url_encode, [element("EncodingType", "url")]
 
 
 def _max_keys(ctx: RequestContext) -> int:
@@ -106,7 +88,7 @@ async def list_objects(ctx: RequestContext) -> Response:
         return await _list_objects_v2(ctx)
     if list_type:
         raise invalid_argument("The list-type parameter is invalid.", "list-type", list_type)
-    encode, encoding = _encoder(ctx)
+    encode = KeyEncoding(ctx)
     max_keys = _max_keys(ctx)
     marker = ctx.query.get("marker", "")
     page = await _page(ctx, marker, max_keys)
@@ -116,7 +98,7 @@ async def list_objects(ctx: RequestContext) -> Response:
         element("Marker", encode(marker)),
         element("MaxKeys", max_keys),
         element("Delimiter", encode(ctx.query.get("delimiter", ""))),
-        *encoding,
+        *encode.encoding_type(),
         element("IsTruncated", page.is_truncated),
     ]
     if page.is_truncated and page.next_marker is not None:
@@ -145,7 +127,7 @@ def decode_token(token: str) -> str:
 
 
 async def _list_objects_v2(ctx: RequestContext) -> Response:
-    encode, encoding = _encoder(ctx)
+    encode = KeyEncoding(ctx)
     max_keys = _max_keys(ctx)
     token = ctx.query.get("continuation-token", "")
     start_after = ctx.query.get("start-after", "")
@@ -159,7 +141,7 @@ async def _list_objects_v2(ctx: RequestContext) -> Response:
     children += [
         element("MaxKeys", max_keys),
         element("Delimiter", encode(ctx.query.get("delimiter", ""))),
-        *encoding,
+        *encode.encoding_type(),
         element("IsTruncated", page.is_truncated),
     ]
     if page.is_truncated and page.next_marker is not None:
@@ -189,7 +171,7 @@ def _version_xml(ctx: RequestContext, entry: store.ObjectVersion, encode: Encode
 
 async def list_object_versions(ctx: RequestContext) -> Response:
     assert ctx.bucket is not None
-    encode, encoding = _encoder(ctx)
+    encode = KeyEncoding(ctx)
     max_keys = _max_keys(ctx)
     prefix = ctx.query.get("prefix", "")
     delimiter = ctx.query.get("delimiter", "")
@@ -217,7 +199,7 @@ async def list_object_versions(ctx: RequestContext) -> Response:
         element("VersionIdMarker", version_id_marker),
         element("MaxKeys", max_keys),
         element("Delimiter", encode(delimiter)),
-        *encoding,
+        *encode.encoding_type(),
         element("IsTruncated", page.is_truncated),
     ]
     if page.is_truncated:

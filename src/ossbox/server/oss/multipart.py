@@ -29,6 +29,7 @@ from ossbox.server.errors import (
 )
 from ossbox.server.oss.common import (
     MAX_XML_BODY,
+    KeyEncoding,
     child_text,
     element,
     int_param,
@@ -100,25 +101,6 @@ def _invalid_range() -> OssError:
 # Request parsing
 
 
-class _Names:
-    """How keys and prefixes go into response XML: as is, or URL-encoded (`encoding-type=url`)."""
-
-    def __init__(self, ctx: RequestContext) -> None:
-        encoding = ctx.query.get("encoding-type", "")
-        if encoding not in ("", "url"):
-            raise invalid_argument(
-                "The encoding-type parameter is invalid.", "encoding-type", encoding
-            )
-        self.url = encoding == "url"
-
-    def __call__(self, name: str) -> str:
-        return quote(name, safe="") if self.url else name
-
-    def encoding_type(self) -> list[str]:
-        """The `<EncodingType>` element, when names are encoded."""
-        return [element("EncodingType", "url")] if self.url else []
-
-
 def _template(ctx: RequestContext) -> ObjectVersion:
     """The object metadata an InitiateMultipartUpload request asks for (as PutObject's)."""
     assert ctx.bucket is not None and ctx.key is not None and ctx.bucket_record is not None
@@ -186,7 +168,7 @@ def _copy_blob(
 
 async def initiate_upload(ctx: RequestContext) -> Response:
     template = _template(ctx)
-    encode = _Names(ctx)
+    encode = KeyEncoding(ctx)
     if _forbids_overwrite(ctx):
         await ensure_absent(ctx)
     try:
@@ -366,7 +348,7 @@ def combined_crc64(parts: list[Part]) -> int:
 
 async def complete_upload(ctx: RequestContext) -> Response:
     upload = await _upload(ctx)
-    encode = _Names(ctx)
+    encode = KeyEncoding(ctx)
     parts = await _parts_to_complete(ctx, upload.upload_id)
     if any(part.size < MIN_PART_SIZE for part in parts[:-1]):
         raise _entity_too_small()
@@ -391,7 +373,7 @@ async def complete_upload(ctx: RequestContext) -> Response:
     return _complete_response(ctx, stored, encode)
 
 
-def _complete_response(ctx: RequestContext, stored: ObjectVersion, encode: _Names) -> Response:
+def _complete_response(ctx: RequestContext, stored: ObjectVersion, encode: KeyEncoding) -> Response:
     scheme = "https" if ctx.config.secure else "http"
     location = f"{scheme}://{ctx.host}/{stored.bucket}/{quote(stored.key, safe='/')}"
     children = [
@@ -429,7 +411,7 @@ async def abort_upload(ctx: RequestContext) -> Response:
 
 async def list_parts(ctx: RequestContext) -> Response:
     upload = await _upload(ctx)
-    encode = _Names(ctx)
+    encode = KeyEncoding(ctx)
     max_parts = int_param(ctx, "max-parts", MAX_LIST_ENTRIES, 1, MAX_LIST_ENTRIES)
     marker = int_param(ctx, "part-number-marker", 0, 0, MAX_PART_NUMBER)
     try:
@@ -472,7 +454,7 @@ def _part_xml(part: Part) -> str:
 
 async def list_uploads(ctx: RequestContext) -> Response:
     assert ctx.bucket is not None
-    encode = _Names(ctx)
+    encode = KeyEncoding(ctx)
     prefix = ctx.query.get("prefix", "")
     delimiter = ctx.query.get("delimiter", "")
     key_marker = ctx.query.get("key-marker", "")
