@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ossbox.server.config import ServerConfig
 from ossbox.server.oidc.issuer import discovery, issuer_url, mint
 from ossbox.server.oidc.jwt import Jwk, b64url_encode, sign_es256
+from ossbox.server.oidc.keyring import key_source
 from ossbox.server.oidc.keys import IssuerKey, load_or_create
 from ossbox.server.oidc.verify import OidcTokenInfo, verify_token
 from ossbox.server.rpc.errors import RpcError
@@ -177,3 +179,22 @@ def test_discovery_names_the_jwks_under_the_issuer() -> None:
     assert issuer == "https://127.0.0.1:9000/_ossbox/oidc"
     doc = discovery(issuer)
     assert doc["issuer"] == issuer and doc["jwks_uri"] == f"{issuer}/jwks"
+
+
+def test_key_source_uses_the_builtin_issuer_or_a_configured_jwks_file(
+    tmp_path: Path, key: IssuerKey
+) -> None:
+    jwks_file = tmp_path / "other.json"
+    jwks_file.write_text(json.dumps(key.jwks()))
+    config = ServerConfig(
+        data_dir=tmp_path,
+        oidc_issuer="https://127.0.0.1:1/_ossbox/oidc",
+        oidc_jwks=((ISSUER, jwks_file), ("https://gone.example", tmp_path / "missing.json")),
+    )
+    keys = key_source(config)
+    assert keys(ISSUER) == tuple(key.jwks()["keys"])
+    builtin = keys(config.oidc_issuer)
+    assert builtin is not None and builtin[0]["kid"] == load_or_create(tmp_path).kid
+    assert keys("https://gone.example") is None and keys("https://unknown.example") is None
+    assert check(token(key), key).subject == SUB
+    assert verify_token(token(key), PROVIDER, keys, NOW).subject == SUB
