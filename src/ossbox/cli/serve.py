@@ -129,5 +129,8 @@ def run(args: argparse.Namespace) -> int:
         loop="uvloop",
         ssl_keyfile=key_file,
         ssl_certfile=cert_file,
+        # On SIGTERM, in-flight requests get this long to finish; idle keep-alive connections
+        # must not hold the shutdown open.
+        timeout_graceful_shutdown=5,
     )
     return 0
