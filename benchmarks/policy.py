@@ -38,7 +38,7 @@ from typing import Any
 import oss2
 from moto.iam.access_control import IAMPolicy
 from server import AK, REGION, SK, Server, start_ossbox  # benchmarks/server.py
-from sts import RpcClient, best, ram  # benchmarks/sts.py
+from sts import RpcClient, best, ram, rate  # benchmarks/sts.py
 
 import ossbox.server.app as app_module
 from ossbox.policy import AuthzRequest, NamedPolicy, PolicyKind, PrincipalRef, evaluate
@@ -401,16 +401,27 @@ def live_rates(seconds: float, rounds: int) -> dict[str, tuple[float, float]]:
             owner.create_bucket()
             owner.put_bucket_policy(BUCKET_POLICY)
             user_auth = oss2.AuthV4(key["AccessKeyId"], key["AccessKeySecret"])
-            return best(
-                {
-                    "root (owner)": (_put_get(server, oss2.AuthV4(AK, SK)), server),
-                    "RAM user": (_put_get(server, user_auth), server),
-                },
-                seconds,
-                rounds,
-            )
+            contenders = {
+                "root (owner)": _put_get(server, oss2.AuthV4(AK, SK)),
+                "RAM user": _put_get(server, user_auth),
+            }
+            return _fastest_and_leanest(contenders, server, seconds, rounds)
         finally:
             server.stop()
+
+
+def _fastest_and_leanest(
+    contenders: dict[str, Callable[[], object]], server: Server, seconds: float, rounds: int
+) -> dict[str, tuple[float, float]]:
+    """Best pairs/s and, separately, least server CPU per pair of each contender, the
+    contenders run in turn: on a shared machine both only ever get worse by noise."""
+    results: dict[str, tuple[float, float]] = {}
+    for _ in range(rounds):
+        for name, pair in contenders.items():
+            per_s, cpu = rate(pair, seconds, server)
+            old_per_s, old_cpu = results.get(name, (0.0, cpu))
+            results[name] = (max(per_s, old_per_s), min(cpu, old_cpu))
+    return results
 
 
 def _put_get(server: Server, auth: oss2.AuthV4) -> Callable[[], object]:
