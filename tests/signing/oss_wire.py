@@ -11,7 +11,8 @@ import requests
 
 from ossbox.signing.http import HttpRequest, decode_path
 
-CAPTURES = Path("/work/shared/reference/captures")
+# ../shared beside the repository (as CI lays it out)
+CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "captures"
 CAPTURE_AK = "LTAI5tFAKEAKID"
 CAPTURE_SECRET = "FakeSecretKey1234567890"
 CAPTURE_TOKEN = "CAIS+fake/token=="
