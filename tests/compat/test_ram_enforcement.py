@@ -473,3 +473,37 @@ def test_bucket_policy_calls_need_their_rights(live_server: LiveServer) -> None:
     denied(lambda: reader.put_bucket_policy(policy), NOT_YOURS)
     anonymous = bucket_as(live_server, oss2.AnonymousAuth(), name)
     denied(anonymous.get_bucket_policy, "Anonymous access is forbidden for this operation.")
+
+
+# --- versions named inside a request body or a copy source need the *Version actions ------------
+
+
+def test_batch_delete_of_a_version_needs_delete_object_version(live_server: LiveServer) -> None:
+    bucket = new_bucket(live_server)
+    bucket.put_bucket_versioning(oss2.models.BucketVersioningConfig("Enabled"))
+    version_id = bucket.put_object("v.txt", b"one").versionid
+    user = ram_user(live_server, allow("oss:DeleteObject", f"acs:oss:*:*:{bucket.bucket_name}/*"))
+    mine = user.bucket(bucket.bucket_name)
+    versioned = oss2.models.BatchDeleteObjectVersionList()
+    versioned.append(oss2.models.BatchDeleteObjectVersion("v.txt", version_id))
+    denied(lambda: mine.delete_object_versions(versioned))
+    assert bucket.get_object("v.txt", params={"versionId": version_id}).read() == b"one"
+    mine.batch_delete_objects(["v.txt"])  # a plain delete (a marker) is within the grant
+
+
+def test_copy_from_a_version_needs_get_object_version(live_server: LiveServer) -> None:
+    bucket = new_bucket(live_server)
+    bucket.put_bucket_versioning(oss2.models.BucketVersioningConfig("Enabled"))
+    version_id = bucket.put_object("src.txt", b"old").versionid
+    bucket.put_object("src.txt", b"new")
+    user = ram_user(
+        live_server,
+        allow(["oss:GetObject", "oss:PutObject"], f"acs:oss:*:*:{bucket.bucket_name}/*"),
+    )
+    mine = user.bucket(bucket.bucket_name)
+    mine.copy_object(bucket.bucket_name, "src.txt", "latest-copy.txt")
+    denied(
+        lambda: mine.copy_object(
+            bucket.bucket_name, "src.txt", "old-copy.txt", params={"versionId": version_id}
+        )
+    )

@@ -245,7 +245,7 @@ def _copy_range(value: str | None, size: int) -> tuple[int, int]:
 async def _copy_source(ctx: RequestContext) -> ObjectVersion:
     """The source object of a part copy, after checking the caller may read it."""
     source = parse_copy_source(ctx.header("x-oss-copy-source") or "")
-    await authorize_read(ctx, source.bucket, source.key)
+    await authorize_read(ctx, source.bucket, source.key, source.version_id)
     if await asyncio.to_thread(ctx.store.meta.get_bucket, source.bucket) is None:
         raise no_such_bucket(source.bucket)
     return await load_version(ctx, source.bucket, source.key, source.version_id)

@@ -124,7 +124,7 @@ async def copy_object(ctx: RequestContext) -> Response:
     copy_source = parse_copy_source(ctx.header("x-oss-copy-source") or "")
     metadata_directive = _directive(ctx, "x-oss-metadata-directive", ("COPY", "REPLACE"))
     tagging_directive = _directive(ctx, "x-oss-tagging-directive", ("COPY", "REPLACE"))
-    await authorize_read(ctx, copy_source.bucket, copy_source.key)
+    await authorize_read(ctx, copy_source.bucket, copy_source.key, copy_source.version_id)
     source_bucket = await _source_bucket(ctx, copy_source.bucket)
     source = await load_version(ctx, source_bucket.name, copy_source.key, copy_source.version_id)
     if not_modified(ctx.header, source.etag, source.last_modified, prefix=COPY_SOURCE_PREFIX):

@@ -93,15 +93,12 @@ def deleted_xml(request: DeleteRequest, result: store.DeleteResult, url_encode: 
     return f"<Deleted>{''.join(parts)}</Deleted>"
 
 
-async def _authorize_each(ctx: RequestContext, bucket: str, requests: list[DeleteRequest]) -> None:
-    """Each key is a DeleteObject: whoever is not the owner needs write access to every one."""
+async def _authorize_each(ctx: RequestContext, requests: list[DeleteRequest]) -> None:
+    """Each entry is a DeleteObject (or DeleteObjectVersion with a VersionId) of its key."""
     # Imported here: operations imports the handler modules, which import this one.
-    from ossbox.server.oss.authorize import authorize
-    from ossbox.server.oss.operations import find_operation
+    from ossbox.server.oss.authorize import authorize_deletes
 
-    for request in requests:
-        operation = find_operation("DELETE", bucket, request.key, {})
-        await authorize(ctx, operation, bucket, request.key)
+    await authorize_deletes(ctx, [(r.key, r.version_id) for r in requests])
 
 
 def _delete_all(
@@ -114,7 +111,7 @@ async def delete_multiple(ctx: RequestContext) -> Response:
     assert ctx.bucket_record is not None
     encoding = _encoding(ctx)
     quiet, requests = parse_delete(parse_xml(await _read_checked_body(ctx)))
-    await _authorize_each(ctx, ctx.bucket_record.name, requests)
+    await _authorize_each(ctx, requests)
     results = await asyncio.to_thread(_delete_all, ctx.store.meta, ctx.bucket_record.name, requests)
     children = [element("EncodingType", encoding)] if encoding else []
     if not quiet:

@@ -139,13 +139,17 @@ async def load_version(
     )
 
 
-async def authorize_read(ctx: RequestContext, bucket: str, key: str) -> None:
-    """Check GetObject on another object than the request's (copy source, symlink target)."""
+async def authorize_read(
+    ctx: RequestContext, bucket: str, key: str, version_id: str | None = None
+) -> None:
+    """Check GetObject (GetObjectVersion with a version) on another object than the request's
+    (copy source, symlink target)."""
     # Imported here: operations imports the handler modules, which import this one.
     from ossbox.server.oss.authorize import authorize
     from ossbox.server.oss.operations import find_operation
 
-    await authorize(ctx, find_operation("GET", bucket, key, {}), bucket, key)
+    operation = find_operation("GET", bucket, key, {})
+    await authorize(ctx, operation, bucket, key, version_id=version_id)
 
 
 async def resolve_symlink(ctx: RequestContext, link: store.ObjectVersion) -> store.ObjectVersion:
