@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ossbox.policy import SYSTEM_POLICIES
-from ossbox.store import Store, open_store
+from ossbox.store import Store, open_store, ram_sqlite
 from ossbox.store.base import AccessKey
 from ossbox.store.crypto import MasterKey
 from ossbox.store.ram import (
@@ -501,3 +501,30 @@ def test_ram_entities_survive_reopening(tmp_path: Path) -> None:
         assert [k.secret for k in keys] == ["secret-of-LTAIpersist"]
     finally:
         second.close()
+
+
+def test_attachments_are_memoized_but_a_change_here_shows_at_once(store: Store) -> None:
+    store.ram.create_user(ACCT, "memo")
+    store.ram.attach_policy(ACCT, "System", "AliyunOSSReadOnlyAccess", "User", "memo")
+    assert [p.name for p in store.ram.policies_for_user(ACCT, "memo")] == [
+        "AliyunOSSReadOnlyAccess"
+    ]
+    store.ram.detach_policy(ACCT, "System", "AliyunOSSReadOnlyAccess", "User", "memo")
+    assert store.ram.policies_for_user(ACCT, "memo") == []
+
+
+def test_another_process_change_shows_within_the_memo_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = MasterKey.generate()
+    server, cli = open_store(tmp_path, master_key=key), open_store(tmp_path, master_key=key)
+    server.meta.create_account(ACCT)
+    cli.ram.create_user(ACCT, "u")
+    cli.ram.attach_policy(ACCT, "System", "AliyunOSSFullAccess", "User", "u")
+    assert len(server.ram.policies_for_user(ACCT, "u")) == 1
+    cli.ram.detach_policy(ACCT, "System", "AliyunOSSFullAccess", "User", "u")
+    clock = ram_sqlite.time.monotonic() + ram_sqlite.MEMO_SECONDS + 0.01
+    monkeypatch.setattr(ram_sqlite.time, "monotonic", lambda: clock)
+    assert server.ram.policies_for_user(ACCT, "u") == []
+    server.close()
+    cli.close()

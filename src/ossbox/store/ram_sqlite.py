@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -79,6 +81,39 @@ def _named_row(conn: sqlite3.Connection, entity: str, account_id: str, name: str
     return conn.execute(sql, (account_id, name)).fetchone()
 
 
+MEMO_SECONDS = 1.0  # how stale another process's RAM change may look (see _AttachedMemo)
+MEMO_ENTRIES = 10_000
+
+
+class _AttachedMemo:
+    """Recently read policy attachments, so an OSS request's authorization costs no joins.
+
+    A RAM write through this process clears it at once; a write by another process sharing
+    the database (the `ossbox ram` CLI, another worker) is seen within MEMO_SECONDS.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str], tuple[float, list[AttachedPolicy]]] = {}
+
+    def get(
+        self,
+        key: tuple[str, str, str],
+        load: Callable[[str, str], list[AttachedPolicy]],
+    ) -> list[AttachedPolicy]:
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] > now:
+            return list(hit[1])
+        attached = load(key[1], key[2])
+        if len(self._entries) >= MEMO_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (now + MEMO_SECONDS, attached)
+        return list(attached)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 class SqliteRamStore:
     """The embedded RAM store. Thread-safe (see `SqliteEngine`)."""
 
@@ -86,6 +121,14 @@ class SqliteRamStore:
         self._db = db
         self._master_key = master_key
         self._keys = keys  # reads AccessKey records (and opens their secrets)
+        self._memo = _AttachedMemo()
+
+    @contextmanager
+    def _write(self) -> Iterator[Tx]:
+        """A write transaction; any RAM change forgets this process's memoized attachments."""
+        with self._db.write() as tx:
+            yield tx
+        self._memo.clear()
 
     # shared helpers
 
@@ -140,7 +183,7 @@ class SqliteRamStore:
     ) -> User:
         now = now_us()
         user_id = new_numeric_id(16)
-        with self._db.write() as tx:
+        with self._write() as tx:
             self._refuse_existing(tx, "User", account_id, name)
             tx.run(
                 "INSERT INTO ram_users(user_id, account_id, name, display_name, mobile_phone,"
@@ -176,7 +219,7 @@ class SqliteRamStore:
         changes: dict[str, Any] = {
             f: v for f, v in zip(_USER_FIELDS, values, strict=True) if v is not None
         }
-        with self._db.write() as tx:
+        with self._write() as tx:
             user_id = self._require_id(tx, "User", account_id, name)
             if new_name is not None and new_name != name:
                 self._refuse_existing(tx, "User", account_id, new_name)
@@ -194,7 +237,7 @@ class SqliteRamStore:
         return page([user_from_row(r) for r in rows], max_items, lambda u: u.name)
 
     def delete_user(self, account_id: str, name: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             user_id = self._require_id(tx, "User", account_id, name)
             blockers = (
                 ("AccessKey", self._user_key_count(tx, account_id, name)),
@@ -226,7 +269,7 @@ class SqliteRamStore:
     def create_access_key(self, key: AccessKey, *, limit: int = MAX_KEYS_PER_USER) -> AccessKey:
         sealed = self._master_key.seal(key.secret.encode(), aad=access_key_aad(key.access_key_id))
         owner = key.principal_name if key.principal_type == "user" else ""
-        with self._db.write() as tx:
+        with self._write() as tx:
             if key.principal_type == "user":
                 self._require(tx, "User", key.account_id, owner)
             held = self._count(
@@ -283,7 +326,7 @@ class SqliteRamStore:
 
     def create_group(self, account_id: str, name: str, *, comments: str = "") -> Group:
         now = now_us()
-        with self._db.write() as tx:
+        with self._write() as tx:
             self._refuse_existing(tx, "Group", account_id, name)
             tx.run(
                 "INSERT INTO ram_groups(group_id, account_id, name, comments, created, updated)"
@@ -305,7 +348,7 @@ class SqliteRamStore:
         comments: str | None = None,
     ) -> Group:
         changes: dict[str, Any] = {} if comments is None else {"comments": comments}
-        with self._db.write() as tx:
+        with self._write() as tx:
             group_id = self._require_id(tx, "Group", account_id, name)
             if new_name is not None and new_name != name:
                 self._refuse_existing(tx, "Group", account_id, new_name)
@@ -320,7 +363,7 @@ class SqliteRamStore:
         return page([group_from_row(r) for r in rows], max_items, lambda g: g.name)
 
     def delete_group(self, account_id: str, name: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             group_id = self._require_id(tx, "Group", account_id, name)
             if self._count(tx, "ram_group_members WHERE group_id = ?", (group_id,)):
                 raise DeleteConflict("Group", name, "User")
@@ -341,7 +384,7 @@ class SqliteRamStore:
         return group_id, user_id, member is not None
 
     def add_user_to_group(self, account_id: str, group_name: str, user_name: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             group_id, user_id, member = self._membership(tx, account_id, group_name, user_name)
             if member:
                 raise EntityAlreadyExists("Group", group_name, of="User")
@@ -351,7 +394,7 @@ class SqliteRamStore:
             )
 
     def remove_user_from_group(self, account_id: str, group_name: str, user_name: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             group_id, user_id, member = self._membership(tx, account_id, group_name, user_name)
             if not member:
                 raise EntityNotExist("Group", group_name, of="User")
@@ -433,7 +476,7 @@ class SqliteRamStore:
         self, account_id: str, name: str, document: str, *, description: str = ""
     ) -> tuple[Policy, PolicyVersion]:
         now = now_us()
-        with self._db.write() as tx:
+        with self._write() as tx:
             if self._policy_row(tx, account_id, name) is not None:
                 raise EntityAlreadyExists("Policy", name)
             cur = tx.run(
@@ -482,7 +525,7 @@ class SqliteRamStore:
         return page(found, max_items, lambda p: f"{p.policy_type}:{p.name}")
 
     def update_policy_description(self, account_id: str, name: str, description: str) -> Policy:
-        with self._db.write() as tx:
+        with self._write() as tx:
             row = self._require_policy_row(tx, account_id, name)
             tx.run(
                 "UPDATE ram_policies SET description = ?, updated = ? WHERE policy_id = ?",
@@ -491,7 +534,7 @@ class SqliteRamStore:
             return self._require_policy(tx, account_id, name, "Custom")
 
     def delete_policy(self, account_id: str, name: str, *, cascade: bool = False) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             row = self._require_policy_row(tx, account_id, name)
             if not cascade:
                 self._check_policy_unused(tx, account_id, name, row)
@@ -519,7 +562,7 @@ class SqliteRamStore:
         rotate: bool = False,
     ) -> PolicyVersion:
         now = now_us()
-        with self._db.write() as tx:
+        with self._write() as tx:
             row = self._require_policy_row(tx, account_id, name)
             policy_id, number = row["policy_id"], row["next_version"]
             held = self._count(tx, "ram_policy_versions WHERE policy_id = ?", (policy_id,))
@@ -600,7 +643,7 @@ class SqliteRamStore:
         return row, number
 
     def set_default_policy_version(self, account_id: str, name: str, version_id: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             row, number = self._require_version(tx, account_id, name, version_id)
             tx.run(
                 "UPDATE ram_policies SET default_version = ?, updated = ? WHERE policy_id = ?",
@@ -608,7 +651,7 @@ class SqliteRamStore:
             )
 
     def delete_policy_version(self, account_id: str, name: str, version_id: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             row, number = self._require_version(tx, account_id, name, version_id)
             if number == row["default_version"]:
                 raise DeleteConflict("PolicyVersion", version_id, "Default")
@@ -647,7 +690,7 @@ class SqliteRamStore:
         target_type: TargetType,
         target_name: str,
     ) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             key, attached = self._attachment(
                 tx, account_id, policy_type, policy_name, target_type, target_name
             )
@@ -667,7 +710,7 @@ class SqliteRamStore:
         target_type: TargetType,
         target_name: str,
     ) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             key, attached = self._attachment(
                 tx, account_id, policy_type, policy_name, target_type, target_name
             )
@@ -742,6 +785,12 @@ class SqliteRamStore:
         return attached
 
     def policies_for_user(self, account_id: str, user_name: str) -> list[AttachedPolicy]:
+        return self._memo.get(("User", account_id, user_name), self._user_policies)
+
+    def policies_for_role(self, account_id: str, role_name: str) -> list[AttachedPolicy]:
+        return self._memo.get(("Role", account_id, role_name), self._role_policies)
+
+    def _user_policies(self, account_id: str, user_name: str) -> list[AttachedPolicy]:
         with self._db.read() as tx:
             row = self._row(tx, "User", account_id, user_name)
             if row is None:
@@ -756,7 +805,7 @@ class SqliteRamStore:
             )
         return self._attached(rows)
 
-    def policies_for_role(self, account_id: str, role_name: str) -> list[AttachedPolicy]:
+    def _role_policies(self, account_id: str, role_name: str) -> list[AttachedPolicy]:
         with self._db.read() as tx:
             row = self._row(tx, "Role", account_id, role_name)
             if row is None:
@@ -776,7 +825,7 @@ class SqliteRamStore:
         max_session_duration: int = 3600,
     ) -> Role:
         now = now_us()
-        with self._db.write() as tx:
+        with self._write() as tx:
             self._refuse_existing(tx, "Role", account_id, name)
             tx.run(
                 "INSERT INTO ram_roles(role_id, account_id, name, document, description,"
@@ -812,7 +861,7 @@ class SqliteRamStore:
             "description": description,
             "max_session_duration": max_session_duration,
         }
-        with self._db.write() as tx:
+        with self._write() as tx:
             role_id = self._require_id(tx, "Role", account_id, name)
             self._update(tx, "Role", role_id, {k: v for k, v in values.items() if v is not None})
             return role_from_row(self._require(tx, "Role", account_id, name))
@@ -822,7 +871,7 @@ class SqliteRamStore:
         return page([role_from_row(r) for r in rows], max_items, lambda r: r.name)
 
     def delete_role(self, account_id: str, name: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             role_id = self._require_id(tx, "Role", account_id, name)
             if self._attachment_count(tx, "Role", role_id):
                 raise DeleteConflict("Role", name, "Policy")
@@ -844,7 +893,7 @@ class SqliteRamStore:
 
     def create_oidc_provider(self, provider: OidcProvider) -> OidcProvider:
         p = provider
-        with self._db.write() as tx:
+        with self._write() as tx:
             if self._oidc_row(tx, p.account_id, p.name) is not None:
                 raise EntityAlreadyExists("OIDCProvider", p.name)
             held = self._count(tx, "ram_oidc_providers WHERE account_id = ?", (p.account_id,))
@@ -890,7 +939,7 @@ class SqliteRamStore:
             "description": description,
         }
         changes = {k: v for k, v in values.items() if v is not None}
-        with self._db.write() as tx:
+        with self._write() as tx:
             self._require_oidc(tx, account_id, name)
             where = "account_id = ? AND name = ?"
             _set(tx, "ram_oidc_providers", changes, where, (account_id, name))
@@ -903,7 +952,7 @@ class SqliteRamStore:
         return page([oidc_provider_from_row(r) for r in rows], max_items, lambda p: p.name)
 
     def delete_oidc_provider(self, account_id: str, name: str) -> None:
-        with self._db.write() as tx:
+        with self._write() as tx:
             self._require_oidc(tx, account_id, name)
             tx.run(
                 "DELETE FROM ram_oidc_providers WHERE account_id = ? AND name = ?",
