@@ -311,3 +311,35 @@ def test_revoked_sessions_through_the_cli(world: World) -> None:
     fresh = sts_client(world.server, world.assume(RoleArn=arn))
     # a session issued after the cutoff works
     assert rpc(world.server, fresh, "GetCallerIdentity", product="Sts")["RoleId"]
+
+
+def test_revoked_sessions_through_the_ram_api(world: World) -> None:
+    name = f"{world.role}-api"
+    trust = json.dumps(
+        {
+            "Version": "1",
+            "Statement": [
+                {
+                    "Action": "sts:AssumeRole",
+                    "Effect": "Allow",
+                    "Principal": {"RAM": [f"acs:ram::{world.server.account_id}:root"]},
+                }
+            ],
+        }
+    )
+    root = root_client(world.server)
+    arn = rpc(world.server, root, "CreateRole", RoleName=name, AssumeRolePolicyDocument=trust)[
+        "Role"
+    ]["Arn"]
+    client = sts_client(world.server, world.assume(RoleArn=arn))
+    assert rpc(world.server, client, "GetCallerIdentity", product="Sts")["RoleId"]
+    # a RAM user without ram:RevokeRoleSessions cannot cut the role's sessions off
+    user = world.user_client()
+    err = server_error(lambda: rpc(world.server, user, "RevokeRoleSessions", RoleName=name))
+    assert err.error_code == "NoPermission"
+    answer = rpc(world.server, root, "RevokeRoleSessions", RoleName=name)
+    assert answer["RoleName"] == name and answer["RevokedBefore"].endswith("Z")
+    err = server_error(lambda: rpc(world.server, client, "GetCallerIdentity", product="Sts"))
+    assert err.error_code == "InvalidSecurityToken.Malformed"  # same process: applies at once
+    missing = server_error(lambda: rpc(world.server, root, "RevokeRoleSessions", RoleName="nope"))
+    assert missing.error_code == "EntityNotExist.Role"

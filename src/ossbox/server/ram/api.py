@@ -100,6 +100,7 @@ ACTIONS: dict[str, RpcAction] = {
     "UpdateRole": ram_action(roles.update_role, role()),
     "ListRoles": ram_action(roles.list_roles, account),
     "DeleteRole": ram_action(roles.delete_role, role()),
+    "RevokeRoleSessions": ram_action(roles.revoke_role_sessions, role()),
     # OIDC identity providers
     "CreateOIDCProvider": ram_action(oidc.create_oidc_provider, oidc_provider()),
     "GetOIDCProvider": ram_action(oidc.get_oidc_provider, oidc_provider()),

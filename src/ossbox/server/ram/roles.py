@@ -6,14 +6,16 @@ MaxSessionDuration is 3600..43200 seconds (default 3600).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from ossbox.policy import PolicyKind
 from ossbox.server.ram import shapes
 from ossbox.server.ram.call import RamCall
 from ossbox.server.ram.errors import rpc_error
-from ossbox.server.ram.params import ROLE_NAME
+from ossbox.server.ram.params import ROLE_NAME, invalid
 from ossbox.server.ram.policies import validated_document
+from ossbox.server.sts import revocation
 from ossbox.store.ram import EntityNotExist
 
 DESCRIPTION_MAX = 1024
@@ -72,3 +74,28 @@ def list_roles(call: RamCall) -> dict[str, Any]:
 def delete_role(call: RamCall) -> dict[str, Any]:
     call.ram.delete_role(call.account_id, _name(call))
     return {}
+
+
+def revoke_role_sessions(call: RamCall) -> dict[str, Any]:
+    """ossbox's own action (RAM has none): refuse every session of the role issued before
+    `Before` (ISO 8601, default now)."""
+    name = _name(call)
+    role = call.ram.get_role(call.account_id, name)
+    if role is None:
+        raise rpc_error(EntityNotExist("Role", name))
+    before = _before(call) or call.rpc.request.now
+    meta = call.rpc.request.store.meta
+    cutoff = meta.revoke_role_sessions(call.account_id, role.name, before)
+    revocation.forget(meta)  # this process applies it at once, others within a second
+    return {"RoleName": role.name, "RevokedBefore": cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def _before(call: RamCall) -> datetime | None:
+    raw = call.params.optional("Before")
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid("Before", "Format") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -40,6 +40,11 @@ def is_revoked(meta: MetadataStore, session: RoleSession) -> bool:
     return cutoff is not None and session.issued_at < cutoff
 
 
+def forget(meta: MetadataStore) -> None:
+    """Re-read the cutoffs on the next check (after a revocation made in this process)."""
+    _caches.pop(meta, None)
+
+
 def _by_role(cutoffs: dict[tuple[str, str], datetime]) -> dict[tuple[str, str], datetime]:
     """Keyed by (account, lower-case role name); the latest cutoff wins."""
     merged: dict[tuple[str, str], datetime] = {}
