@@ -272,8 +272,8 @@ def test_expired_and_foreign_tokens_on_rpc(world: World) -> None:
     assert err.error_code == "InvalidSecurityToken.Malformed"
 
 
-def test_revoked_sessions_through_the_cli(world: World) -> None:
-    name = f"{world.role}-rev"
+def _role_trusting_the_account(world: World, name: str) -> str:
+    """A new role any identity of the account may assume; its ARN."""
     trust = json.dumps(
         {
             "Version": "1",
@@ -287,9 +287,14 @@ def test_revoked_sessions_through_the_cli(world: World) -> None:
         }
     )
     root = root_client(world.server)
-    arn = rpc(world.server, root, "CreateRole", RoleName=name, AssumeRolePolicyDocument=trust)[
-        "Role"
-    ]["Arn"]
+    created = rpc(world.server, root, "CreateRole", RoleName=name, AssumeRolePolicyDocument=trust)
+    arn: str = created["Role"]["Arn"]
+    return arn
+
+
+def test_revoked_sessions_through_the_cli(world: World) -> None:
+    name = f"{world.role}-rev"
+    arn = _role_trusting_the_account(world, name)
     creds = world.assume(RoleArn=arn)
     client = sts_client(world.server, creds)
     assert rpc(world.server, client, "GetCallerIdentity", product="Sts")["RoleId"]
@@ -315,22 +320,8 @@ def test_revoked_sessions_through_the_cli(world: World) -> None:
 
 def test_revoked_sessions_through_the_ram_api(world: World) -> None:
     name = f"{world.role}-api"
-    trust = json.dumps(
-        {
-            "Version": "1",
-            "Statement": [
-                {
-                    "Action": "sts:AssumeRole",
-                    "Effect": "Allow",
-                    "Principal": {"RAM": [f"acs:ram::{world.server.account_id}:root"]},
-                }
-            ],
-        }
-    )
+    arn = _role_trusting_the_account(world, name)
     root = root_client(world.server)
-    arn = rpc(world.server, root, "CreateRole", RoleName=name, AssumeRolePolicyDocument=trust)[
-        "Role"
-    ]["Arn"]
     client = sts_client(world.server, world.assume(RoleArn=arn))
     assert rpc(world.server, client, "GetCallerIdentity", product="Sts")["RoleId"]
     # a RAM user without ram:RevokeRoleSessions cannot cut the role's sessions off
