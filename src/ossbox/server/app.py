@@ -22,7 +22,7 @@ from ossbox.server.errors import OssError, internal_error, no_such_bucket
 from ossbox.server.oidc.routes import oidc_response
 from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
-from ossbox.server.oss.operations import LIST_BUCKETS, find_operation
+from ossbox.server.oss.operations import find_operation
 from ossbox.server.response import AsgiSend, Response, send_response
 from ossbox.server.rpc.dispatch import handle_rpc
 from ossbox.server.source_ip import client_ip
@@ -127,11 +127,7 @@ class OssboxApp:
     async def _oss(self, ctx: RequestContext) -> Response:
         ctx.bucket, ctx.key = resolve(ctx.http.raw_path, ctx.host, self.config.domains)
         ctx.query = ctx.http.first_query_values()
-        operation = (
-            LIST_BUCKETS
-            if ctx.bucket is None and ctx.method == "GET"
-            else find_operation(ctx.method, ctx.bucket, ctx.key, ctx.query)
-        )
+        operation = find_operation(ctx.method, ctx.bucket, ctx.key, ctx.query)
         ctx.principal = await authenticate(ctx)
         if ctx.bucket is not None and operation.name not in _NO_BUCKET_LOOKUP:
             # A primary-key read in WAL mode never waits on writers and costs less than the
