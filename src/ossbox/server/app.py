@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
 
-from ossbox.server.auth import authenticate
+from ossbox.server.auth import ANONYMOUS, authenticate
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import AsgiReceive, RequestContext
 from ossbox.server.errors import OssError, internal_error, no_such_bucket
@@ -128,14 +128,15 @@ class OssboxApp:
         ctx.bucket, ctx.key = resolve(ctx.http.raw_path, ctx.host, self.config.domains)
         ctx.query = ctx.http.first_query_values()
         operation = find_operation(ctx.method, ctx.bucket, ctx.key, ctx.query)
-        ctx.principal = await authenticate(ctx)
+        ctx.principal = ANONYMOUS if operation.own_auth else await authenticate(ctx)
         if ctx.bucket is not None and operation.name not in _NO_BUCKET_LOOKUP:
             # A primary-key read in WAL mode never waits on writers and costs less than the
             # hop to a worker thread would, so it runs inline.
             ctx.bucket_record = self.store.meta.get_bucket(ctx.bucket)
             if ctx.bucket_record is None:
                 raise no_such_bucket(ctx.bucket)
-        await authorize(ctx, operation)
+        if not operation.own_auth:
+            await authorize(ctx, operation)
         return await operation.handler(ctx)
 
     def _internal(self, ctx: RequestContext) -> Response:

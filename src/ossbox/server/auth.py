@@ -107,10 +107,7 @@ async def authenticate(ctx: RequestContext) -> Principal:
         raise from_format_error(err) from None
     if auth is None:
         return ANONYMOUS
-    if is_sts_key(auth.access_key_id):
-        principal, secret = _sts_principal(ctx, auth)
-    else:
-        principal, secret = await _key_principal(ctx, auth)
+    principal, secret = await principal_and_secret(ctx, auth)
     skew = timedelta(seconds=ctx.config.max_skew_seconds)
     late = time_error(auth, ctx.now, skew=skew)
     if late is not None:
@@ -120,6 +117,13 @@ async def authenticate(ctx: RequestContext) -> Principal:
     if not result.ok:
         raise _signature_mismatch(auth, result)
     return principal
+
+
+async def principal_and_secret(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:
+    """The owner and secret of the AccessKey (permanent, or STS with its token) `auth` names."""
+    if is_sts_key(auth.access_key_id):
+        return _sts_principal(ctx, auth)
+    return await _key_principal(ctx, auth)
 
 
 async def _key_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:

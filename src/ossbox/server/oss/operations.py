@@ -13,7 +13,15 @@ from enum import Enum
 
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import method_not_allowed
-from ossbox.server.oss import bucket_policy, buckets, listing, multipart, objects, service
+from ossbox.server.oss import (
+    bucket_policy,
+    buckets,
+    listing,
+    multipart,
+    objects,
+    post_object,
+    service,
+)
 from ossbox.server.response import Response
 
 Handler = Callable[[RequestContext], Awaitable[Response]]
@@ -34,10 +42,20 @@ class Operation:
     action: str
     access: Access
     handler: Handler
+    # The handler authenticates and authorizes the request itself (PostObject's form
+    # signature, CORS preflight): header and URL signatures are not checked for it.
+    own_auth: bool = False
 
 
-def _op(name: str, access: Access, handler: Handler, action: str | None = None) -> Operation:
-    return Operation(name, action or f"oss:{name}", access, handler)
+def _op(
+    name: str,
+    access: Access,
+    handler: Handler,
+    action: str | None = None,
+    *,
+    own_auth: bool = False,
+) -> Operation:
+    return Operation(name, action or f"oss:{name}", access, handler, own_auth)
 
 
 LIST_BUCKETS = _op("ListBuckets", Access.SERVICE, service.list_buckets)
@@ -69,7 +87,17 @@ _BUCKET_OPS: dict[str, list[tuple[str | None, Operation]]] = {
         (
             "delete",
             _op("DeleteMultipleObjects", Access.WRITE, objects.delete_multiple, "oss:DeleteObject"),
-        )
+        ),
+        (
+            None,
+            _op(
+                "PostObject",
+                Access.WRITE,
+                post_object.post_object,
+                "oss:PutObject",
+                own_auth=True,
+            ),
+        ),
     ],
 }
 
