@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ossbox.server.config import IpNetwork, ServerConfig
 from ossbox.server.source_ip import parse_network
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from ossbox.server.app import OssboxApp
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,6 +62,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="ISSUER_URL=FILE",
         help="JWKS file verifying another OIDC issuer's tokens (no network fetch); repeatable",
     )
+    parser.add_argument(
+        "--credentials-uri-token",
+        default="",
+        metavar="TOKEN",
+        help="require `Authorization: Bearer TOKEN` on /_ossbox/credentials/<role> "
+        "(default: loopback peers only)",
+    )
+    parser.add_argument(
+        "--imds",
+        type=_host_port,
+        metavar="HOST:PORT",
+        help="also serve the ECS instance metadata API (100.100.100.200's) on HOST:PORT",
+    )
+    parser.add_argument("--imds-role", metavar="ROLE", help="the instance's RAM role (--imds)")
+    parser.add_argument(
+        "--imds-v2-only",
+        action="store_true",
+        help="metadata GETs without an X-aliyun-ecs-metadata-token are refused (401)",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     parser.set_defaults(handler=run)
 
@@ -64,6 +90,13 @@ def _network(text: str) -> IpNetwork:
         return parse_network(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an IP address or CIDR block: {text!r}") from None
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return host.strip("[]"), int(port)
 
 
 def _issuer_jwks(text: str) -> tuple[str, Path]:
@@ -112,9 +145,10 @@ def run(args: argparse.Namespace) -> int:
         secure=args.tls,
         oidc_issuer=_prepare_oidc(args),
         oidc_jwks=tuple(args.oidc_jwks),
+        credentials_uri_token=args.credentials_uri_token,
     )
     app = open_server(config)
-    uvicorn.run(
+    main = uvicorn.Config(
         app,
         host=config.host,
         port=config.port,
@@ -133,4 +167,51 @@ def run(args: argparse.Namespace) -> int:
         # must not hold the shutdown open.
         timeout_graceful_shutdown=5,
     )
+    servers = [uvicorn.Server(main)]
+    if args.imds is not None:
+        servers.append(_imds_server(args, app))
+    try:
+        with asyncio.Runner(loop_factory=main.get_loop_factory()) as runner:
+            runner.run(_serve_all(servers))
+    except KeyboardInterrupt:
+        pass  # as uvicorn.run: Ctrl-C after a graceful shutdown
     return 0
+
+
+def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
+    import uvicorn
+
+    from ossbox.server.credentials_uri import root_account_id
+    from ossbox.server.imds import ImdsApp
+
+    if not args.imds_role:
+        raise SystemExit("ossbox serve: --imds needs --imds-role ROLE")
+    account = root_account_id(args.data)
+    imds = ImdsApp(app.store, account, args.imds_role, v2_only=args.imds_v2_only)
+    host, port = args.imds
+    config = uvicorn.Config(
+        imds,
+        host=host,
+        port=port,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        http="h11",
+        timeout_graceful_shutdown=5,
+    )
+    return uvicorn.Server(config)
+
+
+async def _serve_all(servers: list[uvicorn.Server]) -> None:
+    """The main listener, and the others until it stops. Each Server.serve() captures SIGINT and
+    SIGTERM and, on leaving, restores the previous handler and re-raises the signal, so one
+    signal stops them all."""
+    main, *others = servers
+    tasks = [asyncio.create_task(server.serve()) for server in others]
+    try:
+        await main.serve()
+    finally:
+        for server in others:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)

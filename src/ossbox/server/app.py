@@ -18,6 +18,8 @@ from typing import Any
 from ossbox.server.auth import ANONYMOUS, authenticate
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import AsgiReceive, RequestContext
+from ossbox.server.credentials_uri import PREFIX as CREDENTIALS_PREFIX
+from ossbox.server.credentials_uri import credentials_uri_response
 from ossbox.server.errors import OssError, internal_error, no_such_bucket
 from ossbox.server.oidc.routes import oidc_response
 from ossbox.server.oss.addressing import resolve, virtual_host_bucket
@@ -143,6 +145,10 @@ class OssboxApp:
         if ctx.http.raw_path == "/_ossbox/health" and ctx.method in ("GET", "HEAD"):
             body = json.dumps({"status": "ok", "region": self.config.region}).encode()
             return Response(200, [("Content-Type", "application/json")], body)
+        if ctx.method == "GET" and ctx.http.raw_path.startswith(CREDENTIALS_PREFIX):
+            request = (ctx.http.raw_path, ctx.source_ip, ctx.http.header("authorization"), ctx.now)
+            token = self.config.credentials_uri_token
+            return credentials_uri_response(self.store, self.config.data_dir, token, request)
         if ctx.method in ("GET", "HEAD"):
             oidc = oidc_response(self.config, ctx.http.raw_path)
             if oidc is not None:

@@ -25,6 +25,8 @@ class ServerConfig:
     # The built-in OIDC issuer's URL (server/oidc), and JWKS files of other issuers (--oidc-jwks).
     oidc_issuer: str = ""
     oidc_jwks: tuple[tuple[str, Path], ...] = ()
+    # `Authorization: Bearer` token for /_ossbox/credentials/ (else loopback peers only).
+    credentials_uri_token: str = field(default="", repr=False)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
