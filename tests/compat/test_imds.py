@@ -42,12 +42,12 @@ def imds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
     """A server whose IMDS role may put/get in one bucket; (server, imds port, bucket)."""
     server, port = _server(tmp_path_factory.mktemp("imds"))
     try:
-        yield server, port, _setup(server, port)
+        yield server, port, setup_imds_role(server, port)
     finally:
         server.stop()
 
 
-def _setup(server: LiveServer, port: int) -> str:
+def setup_imds_role(server: LiveServer, port: int) -> str:
     root = root_client(server)
     bucket = f"imds-{secrets.token_hex(4)}"
     auth = oss2.AuthV4(server.access_key_id, server.access_key_secret)
@@ -164,7 +164,7 @@ def test_token_rules(imds: tuple[LiveServer, int, str]) -> None:
 def test_v2_only_refuses_tokenless(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server, port = _server(tmp_path, "--imds-v2-only")
     try:
-        bucket = _setup(server, port)
+        bucket = setup_imds_role(server, port)
         assert _get(port, CREDS_PATH)[0] == 401
         _, token = _token(port, "60")
         assert _get(port, CREDS_PATH, token) == (200, ROLE)
