@@ -24,7 +24,8 @@ from ossbox.server.errors import OssError, internal_error, no_such_bucket
 from ossbox.server.oidc.routes import oidc_response
 from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
-from ossbox.server.oss.operations import find_operation
+from ossbox.server.oss.cors import actual_request_headers
+from ossbox.server.oss.operations import OPTION_OBJECT, find_operation
 from ossbox.server.response import AsgiSend, Response, send_response
 from ossbox.server.rpc.dispatch import handle_rpc
 from ossbox.server.source_ip import client_ip
@@ -139,7 +140,10 @@ class OssboxApp:
                 raise no_such_bucket(ctx.bucket)
         if not operation.own_auth:
             await authorize(ctx, operation)
-        return await operation.handler(ctx)
+        response = await operation.handler(ctx)
+        if operation is not OPTION_OBJECT:
+            response.headers += actual_request_headers(ctx)
+        return response
 
     def _internal(self, ctx: RequestContext) -> Response:
         if ctx.http.raw_path == "/_ossbox/health" and ctx.method in ("GET", "HEAD"):

@@ -16,6 +16,7 @@ from ossbox.server.errors import method_not_allowed
 from ossbox.server.oss import (
     bucket_policy,
     buckets,
+    cors,
     listing,
     multipart,
     objects,
@@ -67,6 +68,7 @@ _BUCKET_OPS: dict[str, list[tuple[str | None, Operation]]] = {
         ("acl", _op("PutBucketAcl", Access.MANAGE, buckets.put_bucket_acl)),
         ("versioning", _op("PutBucketVersioning", Access.MANAGE, buckets.put_bucket_versioning)),
         ("policy", _op("PutBucketPolicy", Access.MANAGE, bucket_policy.put_bucket_policy)),
+        ("cors", _op("PutBucketCors", Access.MANAGE, cors.put_bucket_cors)),
         (None, _op("PutBucket", Access.MANAGE, buckets.put_bucket)),
     ],
     "GET": [
@@ -77,10 +79,12 @@ _BUCKET_OPS: dict[str, list[tuple[str | None, Operation]]] = {
         ("versions", _op("ListObjectVersions", Access.MANAGE, listing.list_object_versions)),
         ("uploads", _op("ListMultipartUploads", Access.MANAGE, multipart.list_uploads)),
         ("policy", _op("GetBucketPolicy", Access.MANAGE, bucket_policy.get_bucket_policy)),
+        ("cors", _op("GetBucketCors", Access.MANAGE, cors.get_bucket_cors)),
         (None, _op("ListObjects", Access.READ, listing.list_objects)),
     ],
     "DELETE": [
         ("policy", _op("DeleteBucketPolicy", Access.MANAGE, bucket_policy.delete_bucket_policy)),
+        ("cors", _op("DeleteBucketCors", Access.MANAGE, cors.delete_bucket_cors)),
         (None, _op("DeleteBucket", Access.MANAGE, buckets.delete_bucket)),
     ],
     "POST": [
@@ -101,7 +105,12 @@ _BUCKET_OPS: dict[str, list[tuple[str | None, Operation]]] = {
     ],
 }
 
+# CORS preflight: unauthenticated, answered from the bucket's CORS rules alone.
+OPTION_OBJECT = _op("OptionObject", Access.READ, cors.preflight, own_auth=True)
+_BUCKET_OPS["OPTIONS"] = [(None, OPTION_OBJECT)]
+
 _OBJECT_OPS: dict[str, list[tuple[str | None, Operation]]] = {
+    "OPTIONS": [(None, OPTION_OBJECT)],
     "PUT": [
         ("acl", _op("PutObjectAcl", Access.MANAGE, objects.put_object_acl)),
         ("tagging", _op("PutObjectTagging", Access.MANAGE, objects.put_object_tagging)),
