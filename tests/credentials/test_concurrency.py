@@ -148,7 +148,9 @@ def test_a_sync_only_provider_never_blocks_the_loop() -> None:
         await tick
         return lag
 
-    assert asyncio.run(main()) < 0.05
+    # A blocking fetch on the loop would stall it for the source's whole 0.3 s; 0.2 s leaves
+    # room for a loaded CI machine's scheduling noise without hiding that.
+    assert asyncio.run(main()) < 0.2
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
