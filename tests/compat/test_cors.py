@@ -186,3 +186,16 @@ def test_post_object_response_carries_cors_headers(
     assert response.status_code == 204, response.text
     assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert response.headers["Access-Control-Expose-Headers"] == "ETag, x-oss-request-id"
+
+
+def test_error_response_carries_cors_headers(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    bucket.put_bucket_cors(_rules())
+    response = httpx.post(
+        f"{live_server.endpoint}/{bucket.bucket_name}",
+        headers={"Origin": "https://app.example.com"},
+        data={"key": "private.txt"},
+        files={"file": ("a.txt", b"browser", "text/plain")},
+        timeout=10,
+    )
+    assert response.status_code == 403
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.com"

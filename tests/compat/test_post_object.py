@@ -270,3 +270,4 @@ def test_sts_token_form(world: World) -> None:
     del fields["x-oss-security-token"]
     refused = _post(server, world.bucket, fields)
     assert refused.status_code == 403
+    assert _error(refused)[0] == "InvalidAccessKeyId"

@@ -161,7 +161,8 @@ class OssboxApp:
 
     def _error_response(self, err: OssError, ctx: RequestContext, head: bool) -> Response:
         host_id = ctx.host
-        headers = list(err.headers.items())
+        # A browser can read an error only with the bucket's CORS headers on it.
+        headers = [*err.headers.items(), *actual_request_headers(ctx)]
         if head:
             headers.append(("x-oss-err", err.header_form(ctx.request_id, host_id)))
             return Response(err.status, [*headers, ("Content-Length", "0")])
