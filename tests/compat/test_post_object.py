@@ -271,3 +271,28 @@ def test_sts_token_form(world: World) -> None:
     refused = _post(server, world.bucket, fields)
     assert refused.status_code == 403
     assert _error(refused)[0] == "InvalidAccessKeyId"
+
+
+def test_virtual_host_post_to_root(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    fields = _root_v1(live_server, [{"bucket": bucket.bucket_name}], key="vh.txt")
+    response = httpx.post(
+        f"{live_server.endpoint}/",
+        headers={"Host": f"{bucket.bucket_name}.localhost:{live_server.port}"},
+        data=fields,
+        files={"file": ("vh.txt", b"virtual", "text/plain")},
+        timeout=10,
+    )
+    assert response.status_code == 204, response.text
+    assert bucket.get_object("vh.txt").read() == b"virtual"
+
+
+def test_header_signature_is_not_checked(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    fields = _root_v1(live_server, [], key="hdr.txt")
+    response = httpx.post(
+        f"{live_server.endpoint}/{bucket.bucket_name}",
+        headers={"Authorization": "OSS nobody:bogus"},
+        data=fields,
+        files={"file": ("hdr.txt", b"form wins", "text/plain")},
+        timeout=10,
+    )
+    assert response.status_code == 204, response.text
