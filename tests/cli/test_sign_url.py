@@ -180,3 +180,50 @@ def test_inspect_sts_url_with_data(
     text = capsys.readouterr().out
     assert "ends BEFORE" in text
     assert creds["SecurityToken"] not in text and creds["AccessKeySecret"] not in text
+
+
+def test_default_chain_and_additional_headers(
+    live_server: LiveServer,
+    world: World,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", live_server.access_key_id)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", live_server.access_key_secret)
+    where = ["--endpoint", live_server.endpoint, "--region", live_server.region]
+    target = f"oss://{world.bucket}/chain.txt"
+    code, url, err = _sign(capsys, "PUT", target, "--expires", "60", *where)
+    assert code == 0, err
+    assert httpx.put(url, content=b"chain").status_code == 200
+    code, url, err = _sign(
+        capsys, "GET", target, "--expires", "60", "--v4", "--header", "x-custom: 1", *where
+    )
+    assert code == 0, err
+    assert _inspect(capsys, url)["signed_headers"] == ["x-custom"]
+    assert httpx.get(url, headers={"x-custom": "1"}).content == b"chain"
+    assert httpx.get(url, headers={"x-custom": "2"}).status_code == 403
+
+
+def test_virtual_host_and_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    keys = ["--access-key-id", "AK", "--access-key-secret", "SECRET-VALUE"]
+    code, url, _ = _sign(
+        capsys, "GET", "oss://bkt/a/b.txt", "--expires", "5", "--endpoint", "oss.example", *keys
+    )
+    assert code == 0 and url.startswith("http://bkt.oss.example/a/b.txt?")
+    assert "SECRET-VALUE" not in url
+    code, url, err = _sign(capsys, "GET", "oss://bkt/k", "--expires", "5", "--access-key-id", "AK")
+    assert code == 2 and "go together" in err
+    code, url, err = _sign(capsys, "GET", "bkt/k", "--expires", "5", *keys)
+    assert code == 2 and "oss://" in err and url == ""
+    assert main(["inspect-url", "http://127.0.0.1/b/k?acl"]) == 2
+    assert "no signature" in capsys.readouterr().err
+
+
+def test_inspect_foreign_token_with_data(
+    live_server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = ["--access-key-id", "STS.x", "--access-key-secret", "s", "--security-token", "TOKEN"]
+    _, url, _ = _sign(capsys, "GET", "oss://b/k", "--expires", "60", *keys)
+    report = _inspect(capsys, url, "--data", str(live_server.data_dir))
+    assert report["session"] is None
+    assert report["security_token"] == {"present": True, "length": 5}

@@ -267,11 +267,13 @@ def inspect_url(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
     report = _report(parts, auth, token, session)
+    if token is not None and args.data is not None and session is None:
+        report["session"] = None  # --data given, but the token is not this server's
     print(json.dumps(report, indent=2) if args.json else _text(report))
     return 0
 
 
-def _open_session(data: Path, token: str) -> _Session:
+def _open_session(data: Path, token: str) -> _Session | None:
     """The token's role session, opened with the server's master key (never created here)."""
     from ossbox.server.sts.tokens import InvalidToken, open_token
     from ossbox.store.crypto import ENV_VAR, KEY_FILE, MasterKey, MasterKeyError
@@ -279,9 +281,13 @@ def _open_session(data: Path, token: str) -> _Session:
     if not os.environ.get(ENV_VAR) and not (data / KEY_FILE).exists():
         raise ValueError(f"no master key in {data} (and ${ENV_VAR} is unset)")
     try:
-        creds = open_token(MasterKey.load_or_create(data), token)
-    except (InvalidToken, MasterKeyError) as exc:
-        raise ValueError(f"cannot open the security token: {exc}") from None
+        master_key = MasterKey.load_or_create(data)
+    except MasterKeyError as exc:
+        raise ValueError(str(exc)) from None
+    try:
+        creds = open_token(master_key, token)
+    except InvalidToken:
+        return None  # not a token this server issued (another server, or real Alibaba Cloud)
     return _Session(creds.session.arn, creds.session.expires_at)
 
 
@@ -345,8 +351,10 @@ def _token_line(report: dict[str, Any]) -> str:
     if token is None:
         return "security token:  none (long-term AccessKey)"
     line = f"security token:  present, {token['length']} characters"
-    session = report.get("session")
-    if session is None:
+    if "session" not in report:
         return line + "\nSTS session:     unknown (pass --data DIR to open an ossbox token)"
+    session = report["session"]
+    if session is None:
+        return line + "\nSTS session:     unknown (the token was not issued with this master key)"
     first = "ends BEFORE the URL expires" if session["ends_before_url"] else "outlives the URL"
     return line + f"\nSTS session:     {session['arn']}, expires {session['expires']}, {first}"
