@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from ossbox.credentials import (
     Credentials,
     CredentialsError,
+    CredentialsExpiringError,
     CredentialsProvider,
     DefaultCredentialsChain,
     StaticAKProvider,
@@ -169,7 +170,13 @@ def _lifetime(provider: CredentialsProvider, expires: int, mode: str) -> int:
     if expires < 1:
         raise ValueError("--expires must be at least 1 second")
     if mode == "refuse":
-        return url_lifetime(provider, expires, mode="refresh")
+        try:
+            return url_lifetime(provider, expires, mode="refresh")
+        except CredentialsExpiringError as exc:
+            raise CredentialsExpiringError(
+                f"refused: the credentials expire before the URL would ({exc}); "
+                "use fresh credentials or --on-short-credentials cap|warn"
+            ) from None
     if mode == "cap":
         lifetime = url_lifetime(provider, expires, mode="cap")
         if lifetime < expires:
