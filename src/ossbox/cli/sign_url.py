@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ossbox.cli.args import iso_time
 from ossbox.credentials import (
     Credentials,
     CredentialsError,
@@ -81,7 +82,7 @@ def _add_sign(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("--security-token")
     p.add_argument(
         "--credentials-expiration",
-        type=_parse_time,
+        type=iso_time,
         help="ISO 8601 expiry of the explicit STS credentials",
     )
     p.add_argument(
@@ -99,14 +100,6 @@ def _add_inspect(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--data", type=Path, help="server data directory (opens ossbox STS tokens)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=inspect_url)
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _fail(message: str) -> int:

@@ -12,6 +12,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ossbox.cli.args import iso_time
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("sts", help="STS administration (revoke role sessions)")
@@ -25,20 +27,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     revoke.add_argument("--role", required=True, help="role name")
     revoke.add_argument(
         "--before",
-        type=parse_time,
+        type=iso_time,
         default=None,
         help="ISO 8601 time, e.g. 2026-05-06T07:08:09Z (default: now; no zone means UTC)",
     )
     revoke.add_argument("--account", help="the role's account id (default: DIR/account-id)")
     revoke.set_defaults(handler=revoke_sessions)
-
-
-def parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def revoke_sessions(args: argparse.Namespace) -> int:
