@@ -26,6 +26,7 @@ from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
 from ossbox.server.oss.cors import actual_request_headers
 from ossbox.server.oss.operations import OPTION_OBJECT, find_operation
+from ossbox.server.oss.traffic_limit import pace_request, pace_response
 from ossbox.server.response import AsgiSend, Response, send_response
 from ossbox.server.rpc.dispatch import handle_rpc
 from ossbox.server.source_ip import client_ip
@@ -79,6 +80,7 @@ class OssboxApp:
         request_id = new_request_id()
         http = _http_request(scope)
         head = http.method == "HEAD"
+        peer = (scope.get("client") or ("", 0))[0]
         ctx = RequestContext(
             request_id=request_id,
             http=http,
@@ -87,11 +89,8 @@ class OssboxApp:
             store=self.store,
             now=datetime.now(UTC),
             host=http.header("host") or self.config.endpoint_host,
-            source_ip=client_ip(
-                (scope.get("client") or ("", 0))[0],
-                http.header("x-forwarded-for"),
-                self.config.trusted_proxies,
-            ),
+            source_ip=client_ip(peer, http.header("x-forwarded-for"), self.config.trusted_proxies),
+            peer_ip=peer,
         )
         try:
             if http.raw_path.startswith("/_ossbox/"):
@@ -140,7 +139,9 @@ class OssboxApp:
                 raise no_such_bucket(ctx.bucket)
         if not operation.own_auth:
             await authorize(ctx, operation)
+        limit = pace_request(ctx, operation.name)
         response = await operation.handler(ctx)
+        pace_response(response, operation.name, limit)
         if operation is not OPTION_OBJECT:
             response.headers += actual_request_headers(ctx)
         return response

@@ -22,6 +22,15 @@ from ossbox.server.sts.credentials import (
     resolve_sts_key,
 )
 from ossbox.server.sts.tokens import RoleSession
+from ossbox.server.url_restrictions import (
+    EC_IP_V1,
+    EC_IP_V4,
+    SourceRule,
+    admitted,
+    as_signed,
+    check_vpc,
+    source_rule,
+)
 from ossbox.signing.oss_auth import OssAuth, Scheme, parse_oss_auth, time_error, verify_oss
 from ossbox.signing.result import SignatureFormatError, Verification
 
@@ -70,7 +79,9 @@ def _unknown_key(access_key_id: str, disabled: bool = False) -> OssError:
     )
 
 
-def _signature_mismatch(auth: OssAuth, result: Verification) -> OssError:
+def _signature_mismatch(
+    auth: OssAuth, result: Verification, rule: SourceRule | None = None
+) -> OssError:
     sts = redact(result.string_to_sign, auth.security_token)
     extra = {
         "OSSAccessKeyId": auth.access_key_id,
@@ -80,6 +91,8 @@ def _signature_mismatch(auth: OssAuth, result: Verification) -> OssError:
     }
     if result.canonical_request is not None:
         extra["CanonicalRequest"] = redact(result.canonical_request, auth.security_token)
+    if rule is not None:  # OSS's codes for a URL used from outside the network it names
+        extra["EC"] = EC_IP_V4 if auth.scheme in (Scheme.V4_HEADER, Scheme.V4_QUERY) else EC_IP_V1
     return OssError(
         403,
         "SignatureDoesNotMatch",
@@ -113,9 +126,12 @@ async def authenticate(ctx: RequestContext) -> Principal:
     if late is not None:
         raise from_format_error(late)
     _check_region(auth, ctx.config.region)
-    result = verify_oss(ctx.http, auth, bucket=ctx.bucket, key=ctx.key, secret=secret)
-    if not result.ok:
-        raise _signature_mismatch(auth, result)
+    rule = source_rule(ctx)
+    signed = as_signed(ctx.http, rule)
+    result = verify_oss(signed, auth, bucket=ctx.bucket, key=ctx.key, secret=secret)
+    if not result.ok or (rule is not None and not admitted(rule)):
+        raise _signature_mismatch(auth, result, rule)
+    check_vpc(ctx)
     return principal
 
 

@@ -57,7 +57,8 @@ class RequestContext:
     query: dict[str, str] = field(default_factory=dict)
     principal: Principal | None = None
     bucket_record: Bucket | None = None
-    source_ip: str = ""
+    source_ip: str = ""  # the client: the TCP peer, or behind trusted proxies (source_ip.py)
+    peer_ip: str = ""  # the TCP peer itself
     _body_consumed: bool = False
 
     @property
