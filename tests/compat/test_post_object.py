@@ -296,3 +296,122 @@ def test_header_signature_is_not_checked(live_server: LiveServer, bucket: oss2.B
         timeout=10,
     )
     assert response.status_code == 204, response.text
+
+
+# --- fields the policy does not name; the V4 form's dates ----------------------------------
+
+
+def _v4_form(
+    server: LiveServer,
+    conditions: list[Any],
+    *,
+    unnamed: str | None = None,
+    x_oss_date: str | None = None,
+    expires_in: timedelta = timedelta(minutes=10),
+    **extra: str,
+) -> dict[str, str]:
+    """A V4 form whose policy names its signature fields, except `unnamed`."""
+    now = datetime.now(UTC)
+    date = now.strftime("%Y%m%d")
+    signed = {
+        "x-oss-signature-version": "OSS4-HMAC-SHA256",
+        "x-oss-credential": f"{server.access_key_id}/{date}/{server.region}/oss/aliyun_v4_request",
+        "x-oss-date": x_oss_date or now.strftime("%Y%m%dT%H%M%SZ"),
+    }
+    named = [{k: v} for k, v in signed.items() if k != unnamed]
+    policy = _policy([*conditions, *named], expires_in)
+    signature = sign_post_policy_v4(
+        policy, server.access_key_secret, date=date, region=server.region
+    )
+    return {**signed, "policy": policy, "x-oss-signature": signature, **extra}
+
+
+@pytest.mark.parametrize("unnamed", ["x-oss-signature-version", "x-oss-credential", "x-oss-date"])
+def test_v4_signature_field_outside_the_policy(
+    live_server: LiveServer, bucket: oss2.Bucket, unnamed: str
+) -> None:
+    fields = _v4_form(live_server, [], unnamed=unnamed, key="extra.txt")
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert response.status_code == 403
+    assert _error(response) == (
+        "AccessDenied",
+        f"Invalid according to Policy: Extra input fields: {unnamed}",
+    )
+    assert "<EC>0006-00000228</EC>" in response.text
+    assert not bucket.object_exists("extra.txt")
+
+
+def test_v4_signature_field_named_by_starts_with_is_covered(
+    live_server: LiveServer, bucket: oss2.Bucket
+) -> None:
+    fields = _v4_form(
+        live_server, [["starts-with", "$x-oss-date", "20"]], unnamed="x-oss-date", key="sw.txt"
+    )
+    assert _post(live_server, bucket.bucket_name, fields).status_code == 204
+
+
+def test_other_fields_need_no_condition(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    """OSS's own PostObject example: x-oss-meta-*, Content-Disposition and
+    success_action_status in the form, none of them in the policy."""
+    extra = {
+        "success_action_status": "200",
+        "Content-Disposition": "attachment",
+        "x-oss-meta-uuid": "uuid",
+        "x-oss-meta-tag": "metadata",
+    }
+    v1 = _root_v1(live_server, [{"bucket": bucket.bucket_name}], key="v1.txt", **extra)
+    assert _post(live_server, bucket.bucket_name, v1).status_code == 200
+    v4 = _v4_form(live_server, [], key="v4.txt", **extra)
+    assert _post(live_server, bucket.bucket_name, v4).status_code == 200
+    meta = bucket.head_object("v4.txt").headers
+    assert (meta["x-oss-meta-uuid"], meta["Content-Disposition"]) == ("uuid", "attachment")
+
+
+def test_in_and_not_in_conditions(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    conditions = [
+        ["in", "$content-type", ["image/jpg", "image/png"]],
+        ["not-in", "$cache-control", ["no-cache"]],
+    ]
+    ok = _root_v1(live_server, conditions, key="ok.png", **{"Content-Type": "image/png"})
+    assert _post(live_server, bucket.bucket_name, ok).status_code == 204
+    for bad in (
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "image/png", "Cache-Control": "no-cache"},
+    ):
+        fields = _root_v1(live_server, conditions, key="bad.png", **bad)
+        response = _post(live_server, bucket.bucket_name, fields)
+        assert response.status_code == 403
+        assert _error(response)[1].startswith(
+            "Invalid according to Policy: Policy Condition failed:"
+        )
+        assert "<EC>0006-00000227</EC>" in response.text
+    assert not bucket.object_exists("bad.png")
+
+
+def test_v4_date_must_fall_on_the_credential_date(
+    live_server: LiveServer, bucket: oss2.Bucket
+) -> None:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%dT%H%M%SZ")
+    fields = _v4_form(live_server, [], x_oss_date=yesterday, key="date.txt")
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert response.status_code == 400
+    assert _error(response) == (
+        "InvalidArgument",
+        "Invalid credential date. Date is not the same as x-oss-date.",
+    )
+    malformed = _v4_form(live_server, [], x_oss_date="not-a-date", key="date.txt")
+    response = _post(live_server, bucket.bucket_name, malformed)
+    assert (response.status_code, _error(response)[0]) == (403, "AccessDenied")
+    missing = _v4_form(live_server, [], key="date.txt")
+    del missing["x-oss-date"]
+    response = _post(live_server, bucket.bucket_name, missing)
+    assert (response.status_code, _error(response)[0]) == (400, "InvalidArgument")
+    assert not bucket.object_exists("date.txt")
+
+
+def test_v4_expired_policy(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    fields = _v4_form(live_server, [], expires_in=timedelta(seconds=-1), key="late.txt")
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert response.status_code == 403
+    assert _error(response) == ("AccessDenied", "Invalid according to Policy: Policy expired.")
+    assert not bucket.object_exists("late.txt")

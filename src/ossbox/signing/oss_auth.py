@@ -296,6 +296,15 @@ def _parse_v4_query(query: dict[str, str]) -> OssAuth:
     )
 
 
+def parse_v4_date(raw_date: str, scope_date: str, argument: str, value: str) -> datetime:
+    """An x-oss-date (ISO 8601 basic, UTC), which must fall on the credential's date."""
+    date = _parse_iso_basic(raw_date)
+    if date is None:
+        raise SignatureFormatError(403, "AccessDenied", MSG_NEED_DATE)
+    _check_scope_date(scope_date, raw_date, argument, value)
+    return date
+
+
 def _check_scope_date(scope_date: str, raw_date: str, argument: str, value: str) -> None:
     if raw_date[:8] != scope_date:
         # UNCONFIRMED wording; OSS documents the case (S3-compatible analogue 0002-00000409).
