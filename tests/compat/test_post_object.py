@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -415,3 +416,19 @@ def test_v4_expired_policy(live_server: LiveServer, bucket: oss2.Bucket) -> None
     assert response.status_code == 403
     assert _error(response) == ("AccessDenied", "Invalid according to Policy: Policy expired.")
     assert not bucket.object_exists("late.txt")
+
+
+def test_traffic_limit_field_paces_the_upload(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    limit, data = 8 * 1024 * 1024, bytes(range(256)) * 6144  # 1.5 MiB at 1 MiB/s: 1.5 s
+    fields = _root_v1(live_server, [], key="slow.bin", **{"x-oss-traffic-limit": str(limit)})
+    start = time.monotonic()
+    response = _post(live_server, bucket.bucket_name, fields, data)
+    elapsed = time.monotonic() - start
+    assert response.status_code == 204, response.text
+    expected = len(data) * 8 / limit
+    assert abs(elapsed - expected) <= 0.15 * expected, (elapsed, expected)
+    assert bucket.get_object("slow.bin").read() == data
+    fields = _root_v1(live_server, [], key="bad.bin", **{"x-oss-traffic-limit": "100"})
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert (response.status_code, _error(response)[0]) == (400, "InvalidArgument")
+    assert not bucket.object_exists("bad.bin")

@@ -26,6 +26,8 @@ from ossbox.server.oss.addressing import validate_key
 from ossbox.server.oss.common import element, xml_document
 from ossbox.server.oss.object_headers import META_PREFIX
 from ossbox.server.oss.post_form import MAX_FIELDS_BYTES, FormReader, FormStart, form_boundary
+from ossbox.server.oss.traffic_limit import PARAM as TRAFFIC_LIMIT
+from ossbox.server.oss.traffic_limit import parse_limit, throttled_receive
 from ossbox.server.response import Response
 from ossbox.signing.oss_auth import OssAuth, Scheme, parse_v4_date
 from ossbox.signing.post_policy import verify_post_policy_v1, verify_post_policy_v4
@@ -375,10 +377,14 @@ async def post_object(ctx: RequestContext) -> Response:
     if principal is not ANONYMOUS:
         required = V4_POLICY_FIELDS if "x-oss-signature-version" in form.fields else ()
         length = check_policy(ctx, ctx.bucket, {**form.fields, "key": key}, required)
+    receive = _file_receive(reader.file_chunks(), length)
+    if TRAFFIC_LIMIT in form.fields:
+        # UNCONFIRMED: the form field paces the file as the header or URL parameter would.
+        receive = throttled_receive(receive, parse_limit(form.fields[TRAFFIC_LIMIT]))
     put_ctx = dataclasses.replace(
         ctx,
         http=dataclasses.replace(ctx.http, method="PUT", headers=_object_headers(form)),
-        receive=_file_receive(reader.file_chunks(), length),
+        receive=receive,
         key=key,
         principal=principal,
     )

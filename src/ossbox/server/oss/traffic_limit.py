@@ -47,8 +47,11 @@ def requested_limit(ctx: RequestContext) -> int | None:
         message = "x-oss-traffic-limit cannot be both a header and a URL parameter."
         raise _invalid(message, param, "0004-00000501")
     raw = header if header is not None else param
-    if raw is None:
-        return None
+    return None if raw is None else parse_limit(raw)
+
+
+def parse_limit(raw: str) -> int:
+    """A limit's value (header, URL parameter or PostObject form field), checked for range."""
     value = parse_uint(raw.strip())
     if value is None or not MIN_BPS <= value <= MAX_BPS:
         message = f"Invalid traffic limit: it must be an integer from {MIN_BPS} to {MAX_BPS}."
