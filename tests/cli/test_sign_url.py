@@ -160,6 +160,35 @@ def test_inspect_root_url(
     assert "scheme:" in text and live_server.access_key_id in text
 
 
+def test_inspect_reports_the_urls_restrictions(
+    live_server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = [
+        "x-oss-traffic-limit=819200",
+        "x-oss-ac-source-ip=10.0.0.0",
+        "x-oss-ac-subnet-mask=8",
+        "x-oss-ac-forward-allow=true",
+        "x-oss-ac-vpc-id=vpc-1",
+    ]
+    flags = [arg for param in params for arg in ("--param", param)]
+    _, url, _ = _sign(
+        capsys, "GET", "oss://b/k", "--expires", "60", *flags, *_root_flags(live_server)
+    )
+    assert _inspect(capsys, url)["restrictions"] == [
+        "at most 819200 bit/s per connection",
+        "only from 10.0.0.0/8 (the client behind trusted proxies)",
+        "only from VPC vpc-1 (never true on ossbox)",
+    ]
+    _, bare, _ = _sign(capsys, "GET", "oss://b/k", "--expires", "60", *_root_flags(live_server))
+    assert _inspect(capsys, bare)["restrictions"] == []
+    masked = ["--param", "x-oss-ac-subnet-mask=24"]
+    _, url, _ = _sign(
+        capsys, "GET", "oss://b/k", "--expires", "60", *masked, *_root_flags(live_server)
+    )
+    assert main(["inspect-url", url]) == 0
+    assert "only from the requester's own /24 network (the TCP peer)" in capsys.readouterr().out
+
+
 def test_inspect_sts_url_with_data(
     live_server: LiveServer, world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -308,6 +308,7 @@ def _report(parts: Any, auth: Any, token: str | None, session: _Session | None) 
         "expired": datetime.now(UTC) >= expires,
         "signed_params": params,
         "signed_headers": _signed_headers(auth, v4),
+        "restrictions": _restrictions(params),
         "security_token": None if token is None else {"present": True, "length": len(token)},
     }
     if v4:
@@ -320,6 +321,25 @@ def _report(parts: Any, auth: Any, token: str | None, session: _Session | None) 
             "ends_before_url": session.expires_at < expires,
         }
     return report
+
+
+def _restrictions(params: dict[str, str]) -> list[str]:
+    """What the server enforces from the URL's own restriction parameters, in words."""
+    found = []
+    if "x-oss-traffic-limit" in params:
+        found.append(f"at most {params['x-oss-traffic-limit']} bit/s per connection")
+    address, mask = params.get("x-oss-ac-source-ip"), params.get("x-oss-ac-subnet-mask")
+    if address is not None or mask is not None:
+        if address is None:
+            network = f"the requester's own /{mask} network"
+        else:
+            network = address if mask is None else f"{address}/{mask}"
+        forward = params.get("x-oss-ac-forward-allow", "").lower() == "true"
+        via = "the client behind trusted proxies" if forward else "the TCP peer"
+        found.append(f"only from {network} ({via})")
+    if "x-oss-ac-vpc-id" in params:
+        found.append(f"only from VPC {params['x-oss-ac-vpc-id']} (never true on ossbox)")
+    return found
 
 
 def _signed_headers(auth: Any, v4: bool) -> list[str]:
@@ -342,6 +362,8 @@ def _text(report: dict[str, Any]) -> str:
     lines.append(f"signed params:   {params}")
     listed = ", ".join(report["signed_headers"]) or "none listed"
     lines.append(f"signed headers:  {listed} (+ Content-Type, Content-MD5, x-oss-* if signed)")
+    if report["restrictions"]:
+        lines.append(f"restricted to:   {'; '.join(report['restrictions'])}")
     lines.append(_token_line(report))
     return "\n".join(lines)
 
