@@ -27,7 +27,9 @@ MAX_BPS = 838_860_800
 UPLOADS = frozenset({"PutObject", "AppendObject", "UploadPart", "PostObject"})
 DOWNLOADS = frozenset({"GetObject"})
 VALIDATED = UPLOADS | DOWNLOADS
-_CHUNK = 16 * 1024  # a download is paced in pieces this size, so the rate is smooth
+# A download is paced in pieces of about 1/20 s of transfer, so the rate is smooth at 100 KB/s
+# and the sleeps few at 100 MB/s.
+_MIN_PIECE, _MAX_PIECE = 16 * 1024, 1024 * 1024
 
 
 def _invalid(message: str, value: str, ec: str) -> OssError:
@@ -94,9 +96,10 @@ async def throttled_body(
 ) -> AsyncIterator[bytes]:
     """A response body re-cut into small pieces, each sent only when the limit allows it."""
     pacer = Pacer(bits_per_second)
+    size = min(max(bits_per_second // 8 // 20, _MIN_PIECE), _MAX_PIECE)
     async for chunk in _chunks(body):
-        for at in range(0, len(chunk), _CHUNK):
-            piece = chunk[at : at + _CHUNK]
+        for at in range(0, len(chunk), size):
+            piece = chunk[at : at + size]
             await pacer.wait_for(len(piece))
             yield piece
 
