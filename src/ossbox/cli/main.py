@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
-from ossbox.cli import credentials, explain, oidc, ram, serve, sign_url, sts
+from ossbox.cli import credentials, explain, kms, oidc, ram, serve, sign_url, sts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     sts.add_parser(commands)
     ram.add_parser(commands)
+    kms.add_parser(commands)
     explain.add_parser(commands)
     credentials.add_parser(commands)
     oidc.add_parser(commands)

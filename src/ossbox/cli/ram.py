@@ -249,7 +249,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 # --- running ---------------------------------------------------------------------------------
 
 
-def _account(data: Path, given: str | None) -> str:
+def resolve_account(data: Path, given: str | None) -> str:
     if given is not None:
         return given
     path = data / "account-id"
@@ -274,7 +274,7 @@ def open_ram(data: Path) -> Iterator[RamStore]:
 def run(args: argparse.Namespace) -> int:
     try:
         with open_ram(args.data) as ram:
-            result = args.ram_run(ram, _account(args.data, args.account), args)
+            result = args.ram_run(ram, resolve_account(args.data, args.account), args)
     except (CliError, OSError) as err:
         print(f"ossbox: {err}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ unexpected exception becomes a 500 InternalError with no detail leaked.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -21,6 +22,8 @@ from ossbox.server.context import AsgiReceive, RequestContext
 from ossbox.server.credentials_uri import PREFIX as CREDENTIALS_PREFIX
 from ossbox.server.credentials_uri import credentials_uri_response
 from ossbox.server.errors import OssError, internal_error, no_such_bucket
+from ossbox.server.kms.rotation import rotation_loop
+from ossbox.server.kms.rotation import stop as stop_rotation
 from ossbox.server.oidc.routes import oidc_response
 from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
@@ -70,6 +73,7 @@ class OssboxApp:
         self.config = config
         self.store = store
         self._dates = _DateCache()
+        self._rotation: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: AsgiReceive, send: AsgiSend) -> None:
         if scope["type"] == "lifespan":
@@ -174,8 +178,13 @@ class OssboxApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # Secrets Manager: rotate RAM-credential secrets on schedule.
+                self._rotation = asyncio.get_running_loop().create_task(
+                    rotation_loop(self.store.kms)
+                )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await stop_rotation(self._rotation)
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -34,7 +34,8 @@ from ossbox.server.url_restrictions import (
 from ossbox.signing.oss_auth import OssAuth, Scheme, parse_oss_auth, time_error, verify_oss
 from ossbox.signing.result import SignatureFormatError, Verification
 
-PrincipalKind = Literal["anonymous", "root", "user", "assumed-role"]
+# "application": a KMS application access point, signed in with one of its ClientKeys.
+PrincipalKind = Literal["anonymous", "root", "user", "assumed-role", "application"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Principal:
             return f"acs:ram::{self.account_id}:root"
         if self.kind == "user":
             return f"acs:ram::{self.account_id}:user/{self.name}"
+        if self.kind == "application":
+            return f"acs:kms::{self.account_id}:aap/{self.name}"  # UNCONFIRMED: AAP ARN form
         return "*"
 
 

@@ -10,25 +10,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import string
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from ossbox.server.app import OssboxApp
 from ossbox.server.config import ServerConfig
+from ossbox.server.keygen import new_access_key_id, new_access_key_secret
 from ossbox.store import Store, open_store
 from ossbox.store.base import AccessKey
-
-_ALNUM = string.ascii_letters + string.digits
-
-
-def new_access_key_id() -> str:
-    return "LTAI" + "".join(secrets.choice(_ALNUM) for _ in range(20))
-
-
-def new_access_key_secret() -> str:
-    return "".join(secrets.choice(_ALNUM) for _ in range(30))
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -8,6 +8,9 @@ STS and RAM answer on path `/`. A call carries one of three authentications:
   quote_plus instead (space as "+"), so the verifier also accepts that variant.
 - ACS3-HMAC-SHA256 in the Authorization header (see `ossbox.signing.acs3`).
 - none at all: AssumeRoleWithOIDC is sent with no AccessKeyId and no signature.
+- POP with an RSA key (SignatureMethod=SHA256withRSA, SignatureType=PRIVATEKEY): the same
+  string to sign, signed RSASSA-PKCS1-v1_5 / SHA-256 with a KMS ClientKey's private key; the
+  AccessKeyId is the ClientKey's id. aliyun-secret-manager-client signs its calls this way.
 
 Parameters come from the query and, for an application/x-www-form-urlencoded body, from the
 body (sdk-core signs body parameters too); when a name repeats the first value wins.
@@ -24,12 +27,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 from ossbox.signing import acs3
 from ossbox.signing.http import HttpRequest, parse_query, pop_encode
 from ossbox.signing.result import SignatureFormatError, Verification, signatures_equal
 
 POP_SIGNATURE_METHOD = "HMAC-SHA1"
 POP_SIGNATURE_VERSION = "1.0"
+RSA_SIGNATURE_METHOD = "SHA256withRSA"
+RSA_SIGNATURE_TYPE = "PRIVATEKEY"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
 _FORM_TYPE = "application/x-www-form-urlencoded"
@@ -54,6 +63,7 @@ _POP_REQUIRED = (
 
 class RpcScheme(enum.StrEnum):
     POP = "HMAC-SHA1"
+    RSA = "SHA256withRSA"
     ACS3 = "ACS3-HMAC-SHA256"
     ANONYMOUS = "anonymous"
 
@@ -168,7 +178,9 @@ def _parse_pop(params: dict[str, str]) -> RpcCall:
     version = _required(params, "Version")
     for name in _POP_REQUIRED:
         _required(params, name)
-    if params["SignatureMethod"] != POP_SIGNATURE_METHOD:
+    method = params["SignatureMethod"]
+    rsa = method == RSA_SIGNATURE_METHOD and params.get("SignatureType") == RSA_SIGNATURE_TYPE
+    if method != POP_SIGNATURE_METHOD and not rsa:
         raise acs3.invalid_signature_method()
     if params["SignatureVersion"] != POP_SIGNATURE_VERSION:
         raise _invalid_signature_version()
@@ -176,7 +188,7 @@ def _parse_pop(params: dict[str, str]) -> RpcCall:
         action=action,
         version=version,
         params=params,
-        scheme=RpcScheme.POP,
+        scheme=RpcScheme.RSA if rsa else RpcScheme.POP,
         access_key_id=params["AccessKeyId"],
         security_token=params.get("SecurityToken") or None,
         signature=params["Signature"],
@@ -326,15 +338,56 @@ def sign_rpc(
     return signed
 
 
+def rsa_signature(string_to_sign: str, private_key: rsa.RSAPrivateKey) -> str:
+    signed = private_key.sign(string_to_sign.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return base64.b64encode(signed).decode()
+
+
+def sign_rpc_rsa(
+    method: str,
+    params: Mapping[str, str],
+    *,
+    key_id: str,
+    private_key: rsa.RSAPrivateKey,
+    now: datetime,
+    nonce: str,
+) -> dict[str, str]:
+    """The full parameter set of a call signed with a KMS ClientKey (as sdk-core signs it)."""
+    signed = dict(params)
+    signed.update(
+        SignatureMethod=RSA_SIGNATURE_METHOD,
+        SignatureType=RSA_SIGNATURE_TYPE,
+        SignatureVersion=POP_SIGNATURE_VERSION,
+        Timestamp=format_timestamp(now),
+        SignatureNonce=nonce,
+        AccessKeyId=key_id,
+    )
+    signed["Signature"] = rsa_signature(string_to_sign_rpc(method, signed), private_key)
+    return signed
+
+
 # -- verification ----------------------------------------------------------------------------
+
+
+def verify_rpc_rsa(req: HttpRequest, call: RpcCall, public_key: rsa.RSAPublicKey) -> Verification:
+    """Check an RSA-signed call (`call.scheme` RSA) against the ClientKey's public key."""
+    standard = string_to_sign_rpc(req.method, call.params)
+    if call.scheme is not RpcScheme.RSA or call.signature is None:
+        return Verification(False, standard, reason="the request is not RSA-signed")
+    try:
+        signature = base64.b64decode(call.signature, validate=True)
+        public_key.verify(signature, standard.encode(), padding.PKCS1v15(), hashes.SHA256())
+    except (ValueError, InvalidSignature):
+        return Verification(False, standard, reason="signature does not match")
+    return Verification(True, standard)
 
 
 def verify_rpc(req: HttpRequest, call: RpcCall, secret: str) -> Verification:
     """Check the call's signature against `secret`; `call` comes from `parse_rpc_request(req)`."""
     if call.scheme is RpcScheme.ACS3:
         return acs3.verify_acs3(req, secret)
-    if call.scheme is RpcScheme.ANONYMOUS or call.signature is None:
-        return Verification(False, "", reason="the request carries no signature")
+    if call.scheme in (RpcScheme.ANONYMOUS, RpcScheme.RSA) or call.signature is None:
+        return Verification(False, "", reason="the request carries no HMAC signature")
     standard = string_to_sign_rpc(req.method, call.params)
     for sts in dict.fromkeys(
         [standard, string_to_sign_rpc(req.method, call.params, quote_plus_variant=True)]

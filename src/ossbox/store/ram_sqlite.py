@@ -81,6 +81,36 @@ def _named_row(conn: sqlite3.Connection, entity: str, account_id: str, name: str
     return conn.execute(sql, (account_id, name)).fetchone()
 
 
+def insert_access_key(
+    tx: Tx, master_key: MasterKey, key: AccessKey, limit: int = MAX_KEYS_PER_USER
+) -> None:
+    """Store a new key inside `tx`: its owner must exist and hold fewer than `limit` keys."""
+    sealed = master_key.seal(key.secret.encode(), aad=access_key_aad(key.access_key_id))
+    owner = key.principal_name if key.principal_type == "user" else ""
+    if key.principal_type == "user" and _named_row(tx.conn, "User", key.account_id, owner) is None:
+        raise EntityNotExist("User", owner)
+    row = tx.one(
+        "SELECT count(*) FROM access_keys"
+        " WHERE account_id = ? AND principal_type = ? AND principal_name = ?",
+        (key.account_id, key.principal_type, owner),
+    )
+    if row is not None and int(row[0]) >= limit:
+        raise LimitExceeded("User", owner, "AccessKey", limit)
+    tx.run(
+        "INSERT INTO access_keys(access_key_id, sealed_secret, account_id,"
+        " principal_type, principal_name, status, created) VALUES (?,?,?,?,?,?,?)",
+        (
+            key.access_key_id,
+            sealed,
+            key.account_id,
+            key.principal_type,
+            owner,
+            key.status,
+            to_us(key.created),
+        ),
+    )
+
+
 MEMO_SECONDS = 1.0  # how stale another process's RAM change may look (see _AttachedMemo)
 MEMO_ENTRIES = 10_000
 
@@ -267,31 +297,8 @@ class SqliteRamStore:
         return "user", user_name
 
     def create_access_key(self, key: AccessKey, *, limit: int = MAX_KEYS_PER_USER) -> AccessKey:
-        sealed = self._master_key.seal(key.secret.encode(), aad=access_key_aad(key.access_key_id))
-        owner = key.principal_name if key.principal_type == "user" else ""
         with self._write() as tx:
-            if key.principal_type == "user":
-                self._require(tx, "User", key.account_id, owner)
-            held = self._count(
-                tx,
-                "access_keys WHERE account_id = ? AND principal_type = ? AND principal_name = ?",
-                (key.account_id, key.principal_type, owner),
-            )
-            if held >= limit:
-                raise LimitExceeded("User", owner, "AccessKey", limit)
-            tx.run(
-                "INSERT INTO access_keys(access_key_id, sealed_secret, account_id,"
-                " principal_type, principal_name, status, created) VALUES (?,?,?,?,?,?,?)",
-                (
-                    key.access_key_id,
-                    sealed,
-                    key.account_id,
-                    key.principal_type,
-                    owner,
-                    key.status,
-                    to_us(key.created),
-                ),
-            )
+            insert_access_key(tx, self._master_key, key, limit)
         return key
 
     def list_access_keys(self, account_id: str, user_name: str | None) -> list[AccessKey]:

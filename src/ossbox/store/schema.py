@@ -203,6 +203,47 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (account_id, name)
     ) WITHOUT ROWID;
     """,
+    # KMS Secrets Manager: managed RAM-credential secrets (the current and previous version,
+    # their AccessKey secrets sealed with the master key) and application access points'
+    # ClientKeys (public key, permission policy, allowed source networks). Times: microseconds.
+    """
+    CREATE TABLE kms_secrets (
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        secret_type TEXT NOT NULL,
+        ram_user TEXT NOT NULL,
+        description TEXT NOT NULL,
+        rotation_interval INTEGER NOT NULL,
+        automatic_rotation TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        last_rotation INTEGER,
+        next_rotation INTEGER,
+        version_counter INTEGER NOT NULL,
+        current_version TEXT NOT NULL,
+        current_key_id TEXT NOT NULL,
+        current_sealed BLOB NOT NULL,
+        current_created INTEGER NOT NULL,
+        previous_version TEXT,
+        previous_key_id TEXT,
+        previous_sealed BLOB,
+        previous_created INTEGER,
+        PRIMARY KEY (account_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX kms_secrets_due ON kms_secrets(next_rotation)
+        WHERE automatic_rotation = 'Enabled';
+    CREATE TABLE kms_client_keys (
+        key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        aap_name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        source_ips TEXT NOT NULL,
+        not_before INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        created INTEGER NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

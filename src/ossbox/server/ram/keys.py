@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ossbox.server.bootstrap import new_access_key_id, new_access_key_secret
+from ossbox.server.keygen import new_access_key_id, new_access_key_secret
 from ossbox.server.ram import shapes
 from ossbox.server.ram.call import RamCall
 from ossbox.server.ram.params import ACCESS_KEY_ID

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from ossbox.server.auth import ANONYMOUS, Principal, PrincipalKind, sts_principal
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError
+from ossbox.server.kms.clientkeys import client_key_principal
 from ossbox.server.response import Response
 from ossbox.server.rpc.errors import RpcError, invalid_action, invalid_version, missing_parameter
 from ossbox.server.rpc.nonces import NonceCache
@@ -36,6 +37,7 @@ from ossbox.signing.rpc import (
     signature_mismatch_message,
     time_error,
     verify_rpc,
+    verify_rpc_rsa,
 )
 
 MAX_RPC_BODY = 1024 * 1024
@@ -74,14 +76,21 @@ def _from_format_error(err: SignatureFormatError) -> RpcError:
 async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
     if call.scheme is RpcScheme.ANONYMOUS or call.access_key_id is None:
         raise missing_parameter("AccessKeyId")
-    if is_sts_key(call.access_key_id):
+    if call.scheme is RpcScheme.RSA:
+        principal, public_key = await asyncio.to_thread(
+            client_key_principal, ctx.store.kms, call.version, call.access_key_id, ctx.now
+        )
+    elif is_sts_key(call.access_key_id):
         principal, secret = _sts_principal(ctx, call, call.access_key_id)
     else:
         principal, secret = await _key_principal(ctx, call, call.access_key_id)
     late = time_error(call, ctx.now)
     if late is not None:
         raise _from_format_error(late)
-    result = verify_rpc(ctx.http, call, secret)
+    if call.scheme is RpcScheme.RSA:
+        result = verify_rpc_rsa(ctx.http, call, public_key)
+    else:
+        result = verify_rpc(ctx.http, call, secret)
     if not result.ok:
         message = redact(signature_mismatch_message(result), call.security_token)
         raise RpcError(400, "SignatureDoesNotMatch", message)
@@ -116,10 +125,11 @@ def _sts_principal(ctx: RequestContext, call: RpcCall, access_key_id: str) -> tu
 def apis() -> dict[str, dict[str, RpcAction]]:
     """The product tables, imported on first use (they import this module for its types)."""
     if not APIS:
+        from ossbox.server.kms import api as kms
         from ossbox.server.ram import api as ram
         from ossbox.server.sts import api as sts
 
-        APIS.update({sts.VERSION: sts.ACTIONS, ram.VERSION: ram.ACTIONS})
+        APIS.update({sts.VERSION: sts.ACTIONS, ram.VERSION: ram.ACTIONS, kms.VERSION: kms.ACTIONS})
     return APIS
 
 

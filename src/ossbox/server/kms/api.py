@@ -1,0 +1,188 @@
+"""KMS Secrets Manager actions (Version 2016-01-20): GetSecretValue, DescribeSecret,
+RotateSecret, ListSecrets, for managed RAM-credential secrets.
+
+GetSecretValue answers `SecretData` = `{"AccessKeyId","AccessKeySecret","GenerateTimestamp"}`
+of the ACSCurrent version (or ACSPrevious when asked). A secret whose automatic rotation is
+due is rotated before it is read, so a reader never gets a version older than the schedule
+allows, whichever process serves it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ossbox.server.kms import rotation
+from ossbox.server.kms.authorize import authorize, secret_arn
+from ossbox.server.kms.clientkeys import KMS_VERSION
+from ossbox.server.kms.errors import invalid_parameter, resource_not_found, rotation_failed
+from ossbox.server.rpc.dispatch import RpcAction, RpcContext
+from ossbox.server.rpc.errors import RpcError, missing_parameter
+from ossbox.store.kms import CURRENT, PREVIOUS, RamSecret, RotationFailed, SecretNotFound
+
+VERSION = KMS_VERSION
+_TIME = "%Y-%m-%dT%H:%M:%SZ"
+MAX_NAME = 192
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime(_TIME)
+
+
+def _secret_name(rpc: RpcContext) -> str:
+    name = rpc.params.get("SecretName")
+    if not name:
+        raise missing_parameter("SecretName")
+    if len(name) > MAX_NAME:
+        raise invalid_parameter("SecretName")
+    prefix = f"acs:kms:{rpc.request.config.region}:{rpc.principal.account_id}:secret/"
+    return name.removeprefix(prefix)  # the name or the secret's ARN
+
+
+def _flag(rpc: RpcContext, name: str) -> bool:
+    value = rpc.params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise invalid_parameter(name)
+    return value == "true"
+
+
+def _load(rpc: RpcContext, name: str) -> RamSecret:
+    """The secret, rotated first if due. Blocking."""
+    store = rpc.request.store.kms
+    secret = store.get_secret(rpc.principal.account_id or "", name)
+    if secret is None:
+        raise resource_not_found()
+    try:
+        return rotation.rotate_if_due(secret, store, rpc.request.now)
+    except SecretNotFound:
+        raise resource_not_found() from None
+    except RotationFailed:
+        return secret  # the schedule slipped; the current version is still the one to use
+
+
+def _rotation_fields(secret: RamSecret) -> dict[str, Any]:
+    fields: dict[str, Any] = {"AutomaticRotation": secret.automatic_rotation}
+    if secret.automatic_rotation == "Enabled" and secret.next_rotation is not None:
+        fields["RotationInterval"] = f"{secret.rotation_interval}s"
+        fields["NextRotationDate"] = _time(secret.next_rotation)
+    if secret.last_rotation is not None:
+        fields["LastRotationDate"] = _time(secret.last_rotation)
+    return fields
+
+
+def _extended_config(secret: RamSecret) -> str:
+    config = {"SecretSubType": "RamUserAccessKey", "UserName": secret.ram_user, "CustomData": {}}
+    return json.dumps(config)
+
+
+def get_secret_value(rpc: RpcContext) -> dict[str, Any]:
+    name = _secret_name(rpc)
+    authorize(rpc, name)
+    stage = rpc.params.get("VersionStage") or CURRENT
+    if stage not in (CURRENT, PREVIOUS):
+        raise invalid_parameter("VersionStage")
+    fetch_extended = _flag(rpc, "FetchExtendedConfig")
+    secret = _load(rpc, name)
+    version = secret.version(stage)
+    if version is None:
+        raise resource_not_found()
+    data = {
+        "AccessKeyId": version.access_key_id,
+        "AccessKeySecret": version.access_key_secret,
+        "GenerateTimestamp": _time(version.created),
+    }
+    answer: dict[str, Any] = {
+        "SecretName": secret.name,
+        "VersionId": version.version_id,
+        "SecretData": json.dumps(data),
+        "SecretType": secret.secret_type,
+        "SecretDataType": "text",
+        "VersionStages": {"VersionStage": [stage]},
+        "CreateTime": _time(secret.created),
+        **_rotation_fields(secret),
+    }
+    if fetch_extended:
+        answer["ExtendedConfig"] = _extended_config(secret)
+    return answer
+
+
+def describe_secret(rpc: RpcContext) -> dict[str, Any]:
+    name = _secret_name(rpc)
+    authorize(rpc, name)
+    secret = _load(rpc, name)
+    return {
+        "Arn": secret_arn(rpc, secret.name),
+        "SecretName": secret.name,
+        "SecretType": secret.secret_type,
+        "Description": secret.description,
+        "CreateTime": _time(secret.created),
+        "UpdateTime": _time(secret.updated),
+        "ExtendedConfig": _extended_config(secret),
+        **_rotation_fields(secret),
+    }
+
+
+def rotate_secret(rpc: RpcContext) -> dict[str, Any]:
+    name = _secret_name(rpc)
+    authorize(rpc, name)
+    version_id = rpc.params.get("VersionId")
+    if not version_id:
+        raise missing_parameter("VersionId")
+    if len(version_id) > 64:
+        raise invalid_parameter("VersionId")
+    account = rpc.principal.account_id or ""
+    try:
+        secret = rotation.rotate_now(
+            rpc.request.store.kms, account, name, rpc.request.now, version_id
+        )
+    except SecretNotFound:
+        raise resource_not_found() from None
+    except RotationFailed as err:
+        raise rotation_failed(err.reason) from None
+    return {
+        "Arn": secret_arn(rpc, secret.name),
+        "SecretName": secret.name,
+        "VersionId": secret.current.version_id,
+    }
+
+
+def list_secrets(rpc: RpcContext) -> dict[str, Any]:
+    account = rpc.principal.account_id or ""
+    visible = []
+    for secret in rpc.request.store.kms.list_secrets(account):
+        try:
+            authorize(rpc, secret.name)
+        except RpcError:  # not readable by this caller: not listed either
+            continue
+        visible.append(
+            {
+                "SecretName": secret.name,
+                "SecretType": secret.secret_type,
+                "CreateTime": _time(secret.created),
+                "UpdateTime": _time(secret.updated),
+            }
+        )
+    return {
+        "SecretList": {"Secret": visible},
+        "TotalCount": len(visible),
+        "PageNumber": 1,
+        "PageSize": len(visible),
+    }
+
+
+def _action(handler: Callable[[RpcContext], dict[str, Any]]) -> RpcAction:
+    async def run(rpc: RpcContext) -> dict[str, Any]:
+        return await asyncio.to_thread(handler, rpc)
+
+    return RpcAction(run)
+
+
+ACTIONS: dict[str, RpcAction] = {
+    "GetSecretValue": _action(get_secret_value),
+    "DescribeSecret": _action(describe_secret),
+    "RotateSecret": _action(rotate_secret),
+    "ListSecrets": _action(list_secrets),
+}

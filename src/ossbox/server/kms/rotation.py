@@ -1,0 +1,86 @@
+"""Rotating RAM-credential secrets: on demand (RotateSecret, `ossbox kms rotate`), lazily when
+a due secret is read, and on schedule by the serving process's background task.
+
+Every path ends in `SqliteKmsStore.rotate`, whose due check runs inside the write transaction:
+however many processes share the data directory, a due secret rotates once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from ossbox.server.keygen import new_access_key_id, new_access_key_secret
+from ossbox.store.base import AccessKey
+from ossbox.store.kms import KmsStoreError, RamSecret, SqliteKmsStore
+
+MAX_SLEEP = 1.0  # how late a rotation may be when another process created the secret
+MIN_SLEEP = 0.05
+
+log = logging.getLogger("ossbox.kms")
+
+
+def new_user_key(account_id: str, user_name: str, now: datetime) -> AccessKey:
+    return AccessKey(
+        access_key_id=new_access_key_id(),
+        secret=new_access_key_secret(),
+        account_id=account_id,
+        principal_type="user",
+        principal_name=user_name,
+        created=now.replace(microsecond=0),
+    )
+
+
+def rotate_now(
+    store: SqliteKmsStore, account_id: str, name: str, now: datetime, version_id: str | None = None
+) -> RamSecret:
+    return store.rotate(account_id, name, now, new_user_key, version_id=version_id)
+
+
+def rotate_if_due(secret: RamSecret, store: SqliteKmsStore, now: datetime) -> RamSecret:
+    """The secret after its automatic rotation, if one is due (lazy rotation on read)."""
+    if not secret.due(now):
+        return secret
+    return store.rotate(secret.account_id, secret.name, now, new_user_key, only_if_due=True)
+
+
+def rotate_due(store: SqliteKmsStore, now: datetime) -> int:
+    """Rotate every secret that is due; a failure is logged (by name) and retried next tick."""
+    rotated = 0
+    for account_id, name in store.due_secrets(now):
+        try:
+            store.rotate(account_id, name, now, new_user_key, only_if_due=True)
+            rotated += 1
+        except KmsStoreError as err:
+            log.warning("automatic rotation of secret %s failed: %s", name, err)
+    return rotated
+
+
+def _sleep_for(store: SqliteKmsStore) -> float:
+    due = store.next_due()
+    if due is None:
+        return MAX_SLEEP
+    wait = (due - datetime.now(UTC)).total_seconds()
+    return min(MAX_SLEEP, max(MIN_SLEEP, wait))
+
+
+async def rotation_loop(store: SqliteKmsStore) -> None:
+    """Run until cancelled: rotate secrets as they fall due."""
+    while True:
+        try:
+            await asyncio.to_thread(rotate_due, store, datetime.now(UTC))
+            pause = await asyncio.to_thread(_sleep_for, store)
+        except Exception:  # the database is busy or closing: try again shortly
+            log.exception("automatic rotation pass failed")
+            pause = MAX_SLEEP
+        await asyncio.sleep(pause)
+
+
+async def stop(task: asyncio.Task[None] | None) -> None:
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
