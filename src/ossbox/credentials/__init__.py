@@ -27,6 +27,8 @@ from ossbox.credentials.http import HttpOptions, RetryPolicy
 from ossbox.credentials.profiles import CliProfileProvider, IniProfileProvider
 from ossbox.credentials.providers import (
     BearerTokenProvider,
+    ClientKey,
+    ClientKeyError,
     CredentialsProvider,
     CredentialsUriProvider,
     CustomProvider,
@@ -37,6 +39,7 @@ from ossbox.credentials.providers import (
     ProcessProvider,
     RamRoleArnProvider,
     RefreshPolicy,
+    SecretsManagerRotatedAKProvider,
     StaticAKProvider,
     StaticSTSProvider,
 )
@@ -47,6 +50,8 @@ __all__ = [
     "BearerTokenProvider",
     "ChainError",
     "CliProfileProvider",
+    "ClientKey",
+    "ClientKeyError",
     "Credentials",
     "CredentialsError",
     "CredentialsExpiringError",
@@ -70,6 +75,7 @@ __all__ = [
     "RefreshPolicy",
     "RefreshableCredentials",
     "RetryPolicy",
+    "SecretsManagerRotatedAKProvider",
     "StaticAKProvider",
     "StaticSTSProvider",
 ]

@@ -37,6 +37,9 @@ from ossbox.credentials.snapshot import Credentials
 
 Fetch = Callable[[], Credentials]
 AsyncFetch = Callable[[], Awaitable[Credentials]]
+# (fresh credentials, now) -> epoch seconds from which a refresh is advised anyway: credentials
+# that do not expire but change upstream (a rotated AccessKey) are polled this way.
+Advise = Callable[[Credentials, float], float]
 
 DEFAULT_ADVISORY = 15 * 60.0
 DEFAULT_MANDATORY = 5 * 60.0
@@ -85,6 +88,7 @@ class RefreshableCredentials:
         retry_gap: float = DEFAULT_RETRY_GAP,
         clock: Clock = system_clock,
         name: str = "refreshable",
+        advise: Advise | None = None,
     ) -> None:
         if not 0 <= mandatory <= advisory:
             raise ValueError("windows must satisfy 0 <= mandatory <= advisory")
@@ -95,6 +99,7 @@ class RefreshableCredentials:
         self._mandatory = mandatory
         self._retry_gap = retry_gap
         self._clock = clock
+        self._advise = advise
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._flight: _Flight | None = None
@@ -167,7 +172,10 @@ class RefreshableCredentials:
         lifetime = expires_at - now
         advisory = min(self._advisory, lifetime / 2)
         mandatory = min(self._mandatory, lifetime / 4)
-        return _State(creds, expires_at - advisory, expires_at - mandatory, expires_at)
+        advisory_at = expires_at - advisory
+        if self._advise is not None:
+            advisory_at = min(advisory_at, self._advise(creds, now))
+        return _State(creds, advisory_at, expires_at - mandatory, expires_at)
 
     # -- completing a refresh -------------------------------------------------------------------
 

@@ -15,6 +15,11 @@ from ossbox.credentials.providers.env import EnvironmentProvider
 from ossbox.credentials.providers.fc import FunctionComputeProvider
 from ossbox.credentials.providers.oidc import OidcRoleArnProvider
 from ossbox.credentials.providers.process import ProcessProvider
+from ossbox.credentials.providers.secrets_manager import (
+    ClientKey,
+    ClientKeyError,
+    SecretsManagerRotatedAKProvider,
+)
 from ossbox.credentials.providers.static import (
     BearerTokenProvider,
     StaticAKProvider,
@@ -25,6 +30,8 @@ from ossbox.credentials.providers.uri import CredentialsUriProvider
 
 __all__ = [
     "BearerTokenProvider",
+    "ClientKey",
+    "ClientKeyError",
     "CredentialsProvider",
     "CredentialsUriProvider",
     "CustomProvider",
@@ -38,6 +45,7 @@ __all__ = [
     "RamRoleArnProvider",
     "RefreshPolicy",
     "RefreshingProvider",
+    "SecretsManagerRotatedAKProvider",
     "StaticAKProvider",
     "StaticSTSProvider",
     "coerce_credentials",

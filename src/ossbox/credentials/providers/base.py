@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -87,7 +88,12 @@ class RefreshingProvider(ABC):
             retry_gap=policy.retry_gap,
             clock=clock,
             name=self.name,
+            advise=self._advise_refresh_at,
         )
+
+    def _advise_refresh_at(self, creds: Credentials, now: float) -> float:
+        """Epoch seconds from which to refresh even if `creds` are far from expiring."""
+        return math.inf
 
     @abstractmethod
     def _fetch(self) -> Credentials: ...
