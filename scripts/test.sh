@@ -14,6 +14,21 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+# The official Secrets Manager client (tests/compat/test_kms_seed.py) runs in its own venv.
+if [ ! -x .venv-kms/bin/python ]; then
+  kms_python=""
+  for candidate in "$(command -v python3.10 || true)" "$HOME"/.pyenv/versions/3.10*/bin/python3.10 \
+                   "$(command -v python3.9 || true)" "$HOME"/.pyenv/versions/3.9*/bin/python3.9; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then kms_python="$candidate"; break; fi
+  done
+  if [ -z "$kms_python" ]; then
+    echo "scripts/test.sh: aliyun-secret-manager-client needs Python 3.9 or 3.10; none found" >&2
+    exit 1
+  fi
+  "$kms_python" -m venv .venv-kms
+fi
+.venv-kms/bin/python -m pip install -q --disable-pip-version-check \
+  -r scripts/kms-client-requirements.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy --strict src
