@@ -221,22 +221,31 @@ class SqliteKmsStore:
         now: datetime,
         new_key: KeyFactory,
         *,
-        only_if_due: bool = False,
         version_id: str | None = None,
     ) -> RamSecret:
-        """Rotate now (or, with `only_if_due`, only when automatic rotation is due: checked
-        inside the write transaction, so concurrent processes rotate once). A `version_id`
-        that is already the current version makes the call a no-op (RotateSecret's
-        idempotency)."""
+        """Rotate now. A `version_id` that is already the current version makes the call a
+        no-op (RotateSecret's idempotency)."""
         with self._db.write() as tx:
             row = self._row(tx, account_id, name)
             if row is None:
                 raise SecretNotFound(name)
-            if version_id is not None and row["current_version"] == version_id:
-                return self._secret(row)
-            if only_if_due and not self._secret(row).due(now):
-                return self._secret(row)
-            self._rotate_row(tx, row, now, new_key, version_id)
+            if version_id is None or row["current_version"] != version_id:
+                self._rotate_row(tx, row, now, new_key, version_id)
+                row = self._row(tx, account_id, name)
+        return self._secret(row)
+
+    def rotate_if_due(
+        self, account_id: str, name: str, now: datetime, new_key: KeyFactory
+    ) -> RamSecret | None:
+        """Rotate if automatic rotation is due, else None. The check runs inside the write
+        transaction: of any number of processes asking at once, one rotates."""
+        with self._db.write() as tx:
+            row = self._row(tx, account_id, name)
+            if row is None:
+                raise SecretNotFound(name)
+            if not self._secret(row).due(now):
+                return None
+            self._rotate_row(tx, row, now, new_key, None)
             row = self._row(tx, account_id, name)
         return self._secret(row)
 

@@ -43,7 +43,11 @@ def rotate_if_due(secret: RamSecret, store: SqliteKmsStore, now: datetime) -> Ra
     """The secret after its automatic rotation, if one is due (lazy rotation on read)."""
     if not secret.due(now):
         return secret
-    return store.rotate(secret.account_id, secret.name, now, new_user_key, only_if_due=True)
+    rotated = store.rotate_if_due(secret.account_id, secret.name, now, new_user_key)
+    if rotated is not None:
+        return rotated
+    fresh = store.get_secret(secret.account_id, secret.name)  # another process rotated it
+    return fresh or secret
 
 
 def rotate_due(store: SqliteKmsStore, now: datetime) -> int:
@@ -51,8 +55,8 @@ def rotate_due(store: SqliteKmsStore, now: datetime) -> int:
     rotated = 0
     for account_id, name in store.due_secrets(now):
         try:
-            store.rotate(account_id, name, now, new_user_key, only_if_due=True)
-            rotated += 1
+            if store.rotate_if_due(account_id, name, now, new_user_key) is not None:
+                rotated += 1
         except KmsStoreError as err:
             log.warning("automatic rotation of secret %s failed: %s", name, err)
     return rotated
