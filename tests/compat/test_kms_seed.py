@@ -14,13 +14,12 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import oss2
 import pytest
 
-from tests.conftest import LiveServer
+from tests.compat.tls_server import TlsServer, running_tls_server
 from tests.kms.world import cli, create_client_key, create_user_secret, unique, user_key_ids
 
 pytestmark = pytest.mark.compat
@@ -79,28 +78,10 @@ def kms_client_python() -> str:
     return str(python)
 
 
-@dataclass
-class TlsServer(LiveServer):
-    @property
-    def endpoint(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    @property
-    def ca(self) -> Path:
-        return self.data_dir / "tls" / "ca.pem"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServer]:
-    data = tmp_path_factory.mktemp("kms-tls") / "data"
-    data.mkdir()
-    live = TlsServer(data, extra_args=["--tls"])
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SSL_CERT_FILE", str(live.ca))  # the health check's default context
-        env.setenv("REQUESTS_CA_BUNDLE", str(live.ca))  # oss2 in this process
-        live.start()
+    with running_tls_server(tmp_path_factory.mktemp("kms-tls") / "data") as live:
         yield live
-        live.stop()
 
 
 def run_app(server: TlsServer, workdir: Path, code: str) -> subprocess.CompletedProcess[str]:

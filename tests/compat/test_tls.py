@@ -34,37 +34,15 @@ from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
 from tests.compat.sts_world import allow, policy
-from tests.conftest import LiveServer
+from tests.compat.tls_server import TlsServer, running_tls_server
 
 pytestmark = pytest.mark.compat
 
 
-@dataclass
-class TlsServer(LiveServer):
-    @property
-    def endpoint(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    @property
-    def ca(self) -> Path:
-        return self.data_dir / "tls" / "ca.pem"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServer]:
-    data = tmp_path_factory.mktemp("tls") / "data"
-    data.mkdir()
-    live = TlsServer(data, extra_args=["--tls"])
-    with pytest.MonkeyPatch.context() as env:
-        # Read by OpenSSL whenever a default context is made (the health check's and Tea's);
-        # the file appears when the server starts.
-        env.setenv("SSL_CERT_FILE", str(live.ca))
-        # requests' Session.request prefers these to a session's own `verify`.
-        env.setenv("REQUESTS_CA_BUNDLE", str(live.ca))
-        env.delenv("CURL_CA_BUNDLE", raising=False)
-        live.start()
+    with running_tls_server(tmp_path_factory.mktemp("tls") / "data") as live:
         yield live
-        live.stop()
 
 
 def rpc(server: TlsServer, client: AcsClient, action: str, **params: str) -> dict[str, Any]:

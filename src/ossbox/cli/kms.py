@@ -23,15 +23,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ossbox.cli.ram import CliError, resolve_account
+from ossbox.cli.ram import CliError, open_database, resolve_account
 from ossbox.credentials.files import write_private
 from ossbox.policy import PolicyError, PolicyKind, parse_policy
 from ossbox.server.kms import clientkeys, rotation
 from ossbox.server.ram.errors import rpc_error
-from ossbox.store.crypto import MasterKey
 from ossbox.store.kms import KmsStoreError, RamSecret, SecretExists, SqliteKmsStore
 from ossbox.store.ram import RamStoreError
-from ossbox.store.sqlite import DB_FILE, SqliteMetadataStore
 
 _DURATION = re.compile(r"(\d+)([smhd]?)", re.ASCII)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -201,14 +199,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 @contextmanager
 def open_kms(data: Path) -> Iterator[SqliteKmsStore]:
-    if not (data / DB_FILE).exists():
-        raise CliError(f"no ossbox data in {data}")
-    key = MasterKey.load_or_create(data)
-    meta = SqliteMetadataStore(data / DB_FILE, key)
-    try:
+    with open_database(data) as (meta, key):
         yield SqliteKmsStore(meta._db, key)
-    finally:
-        meta.close()
 
 
 def run(args: argparse.Namespace) -> int:

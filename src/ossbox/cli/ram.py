@@ -259,16 +259,23 @@ def resolve_account(data: Path, given: str | None) -> str:
 
 
 @contextmanager
-def open_ram(data: Path) -> Iterator[RamStore]:
-    """The RAM store of DIR's database, without crash recovery (a server may be running)."""
+def open_database(data: Path) -> Iterator[tuple[SqliteMetadataStore, MasterKey]]:
+    """DIR's metadata database and master key, without crash recovery (a server may run)."""
     if not (data / DB_FILE).exists():
         raise CliError(f"no ossbox data in {data}")
     key = MasterKey.load_or_create(data)
     meta = SqliteMetadataStore(data / DB_FILE, key)
     try:
-        yield SqliteRamStore(meta._db, key, meta)
+        yield meta, key
     finally:
         meta.close()
+
+
+@contextmanager
+def open_ram(data: Path) -> Iterator[RamStore]:
+    """The RAM store of DIR's database."""
+    with open_database(data) as (meta, key):
+        yield SqliteRamStore(meta._db, key, meta)
 
 
 def run(args: argparse.Namespace) -> int:
