@@ -204,3 +204,38 @@ def test_wrong_password_or_key_fails_to_load_clearly(
         ClientKey.load(tmp_path / "text.json", "x")
     loaded = made.load()
     assert "PRIVATE" not in repr(loaded) and loaded.key_id in repr(loaded)
+
+
+def test_expired_client_key_is_refused(live_server: LiveServer, tmp_path: Path) -> None:
+    _, secret = create_user_secret(live_server)
+    key = create_client_key(
+        live_server, tmp_path, "--allow-secret", secret, "--validity-days", "0"
+    ).load()
+    response = kms_call(live_server, "GetSecretValue", {"SecretName": secret}, key=key)
+    assert response.json()["Code"] == "InvalidAccessKeyId.Inactive"
+
+
+def test_rotated_key_works_with_oss_v2_and_async(live_server: LiveServer, tmp_path: Path) -> None:
+    import asyncio
+
+    import alibabacloud_oss_v2 as oss_v2
+
+    from ossbox.credentials.adapters import ossv2_provider
+    from tests.compat.conftest import oss2_bucket
+
+    user, secret = create_user_secret(live_server, "1h")
+    rotated = provider(
+        live_server, secret, create_client_key(live_server, tmp_path, "--allow-secret", secret)
+    )
+    creds = asyncio.run(rotated.get_credentials_async())
+    assert user_key_ids(live_server, user) == {creds.access_key_id}
+    assert creds.expiration is not None  # NextRotationDate + RotationInterval
+    name = unique("v2")
+    oss2_bucket(live_server, name, "v4").create_bucket()
+    cfg = oss_v2.config.load_default()
+    cfg.credentials_provider = ossv2_provider(rotated)
+    cfg.region, cfg.endpoint, cfg.use_path_style = live_server.region, live_server.endpoint, True
+    client = oss_v2.Client(cfg)
+    client.put_object(oss_v2.PutObjectRequest(bucket=name, key="k", body=b"rotated"))
+    got = client.get_object(oss_v2.GetObjectRequest(bucket=name, key="k"))
+    assert got.body.read() == b"rotated"

@@ -108,3 +108,28 @@ def test_due_rotation_happens_once_across_processes(store: Store, tmp_path: Path
     assert secret is not None and secret.current.version_id.endswith("2")
     assert secret.next_rotation == due + timedelta(seconds=10)
     assert len(keys(store)) == 2
+
+
+def test_a_failed_automatic_rotation_is_retried_later_not_at_once(store: Store) -> None:
+    create(store, interval=10)
+    store.ram.create_access_key(new_user_key(ACCT, "app", T0))  # the user's own second key
+    due = T0 + timedelta(seconds=10)
+    assert rotate_due(store.kms, due) == 0
+    assert store.kms.due_secrets(due + timedelta(seconds=1)) == []
+    secret = store.kms.get_secret(ACCT, "s")
+    assert secret is not None and secret.next_rotation == due + timedelta(seconds=60)
+
+
+def test_reading_a_due_secret_rotates_it_first(store: Store) -> None:
+    from ossbox.server.kms.rotation import rotate_if_due
+
+    create(store, interval=10)
+    secret = store.kms.get_secret(ACCT, "s")
+    assert secret is not None
+    assert rotate_if_due(secret, store.kms, T0 + timedelta(seconds=9)) is secret
+    fresh = rotate_if_due(secret, store.kms, T0 + timedelta(seconds=10))
+    assert fresh.previous is not None
+    assert fresh.previous.access_key_id == secret.current.access_key_id
+    # a reader holding the stale record gets the rotated one, not a second rotation
+    again = rotate_if_due(secret, store.kms, T0 + timedelta(seconds=10))
+    assert again.current == fresh.current

@@ -285,6 +285,15 @@ class SqliteKmsStore:
             ),
         )
 
+    def defer_rotation(self, account_id: str, name: str, until: datetime) -> None:
+        """Try a failed automatic rotation again at `until` (not on every pass meanwhile)."""
+        with self._db.write() as tx:
+            tx.run(
+                "UPDATE kms_secrets SET next_rotation = ? WHERE account_id = ? AND name = ?"
+                " AND automatic_rotation = 'Enabled'",
+                (to_us(until), account_id, name),
+            )
+
     def due_secrets(self, now: datetime) -> list[tuple[str, str]]:
         """(account, name) of the secrets whose automatic rotation is due."""
         with self._db.read() as tx:

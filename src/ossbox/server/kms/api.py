@@ -59,8 +59,6 @@ def _load(rpc: RpcContext, name: str) -> RamSecret:
         return rotation.rotate_if_due(secret, store, rpc.request.now)
     except SecretNotFound:
         raise resource_not_found() from None
-    except RotationFailed:
-        return secret  # the schedule slipped; the current version is still the one to use
 
 
 def _rotation_fields(secret: RamSecret) -> dict[str, Any]:

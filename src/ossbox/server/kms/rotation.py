@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ossbox.server.keygen import new_access_key_id, new_access_key_secret
 from ossbox.store.base import AccessKey
-from ossbox.store.kms import KmsStoreError, RamSecret, SqliteKmsStore
+from ossbox.store.kms import KmsStoreError, RamSecret, RotationFailed, SqliteKmsStore
 
 MAX_SLEEP = 1.0  # how late a rotation may be when another process created the secret
 MIN_SLEEP = 0.05
+RETRY_FAILED = 60.0  # seconds before a failed automatic rotation is tried again
 
 log = logging.getLogger("ossbox.kms")
 
@@ -43,7 +44,11 @@ def rotate_if_due(secret: RamSecret, store: SqliteKmsStore, now: datetime) -> Ra
     """The secret after its automatic rotation, if one is due (lazy rotation on read)."""
     if not secret.due(now):
         return secret
-    rotated = store.rotate_if_due(secret.account_id, secret.name, now, new_user_key)
+    try:
+        rotated = store.rotate_if_due(secret.account_id, secret.name, now, new_user_key)
+    except RotationFailed as err:  # the schedule slips; the current version stays in use
+        _defer(store, secret.account_id, secret.name, now, err)
+        return secret
     if rotated is not None:
         return rotated
     fresh = store.get_secret(secret.account_id, secret.name)  # another process rotated it
@@ -51,15 +56,24 @@ def rotate_if_due(secret: RamSecret, store: SqliteKmsStore, now: datetime) -> Ra
 
 
 def rotate_due(store: SqliteKmsStore, now: datetime) -> int:
-    """Rotate every secret that is due; a failure is logged (by name) and retried next tick."""
+    """Rotate every secret that is due. A failure (the RAM user is gone, or holds two keys of
+    its own) is logged by name and tried again RETRY_FAILED seconds later; meanwhile the
+    current version stays the one to use."""
     rotated = 0
     for account_id, name in store.due_secrets(now):
         try:
             if store.rotate_if_due(account_id, name, now, new_user_key) is not None:
                 rotated += 1
         except KmsStoreError as err:
-            log.warning("automatic rotation of secret %s failed: %s", name, err)
+            _defer(store, account_id, name, now, err)
     return rotated
+
+
+def _defer(
+    store: SqliteKmsStore, account_id: str, name: str, now: datetime, err: Exception
+) -> None:
+    log.warning("automatic rotation of secret %s failed: %s", name, err)
+    store.defer_rotation(account_id, name, now + timedelta(seconds=RETRY_FAILED))
 
 
 def _sleep_for(store: SqliteKmsStore) -> float:
