@@ -28,7 +28,7 @@ from ossbox.credentials.files import write_private
 from ossbox.policy import PolicyError, PolicyKind, parse_policy
 from ossbox.server.kms import clientkeys, rotation
 from ossbox.server.ram.errors import rpc_error
-from ossbox.store.kms import KmsStoreError, RamSecret, SecretExists, SqliteKmsStore
+from ossbox.store.kms import KmsStore, KmsStoreError, RamSecret, SecretExists, SqliteKmsStore
 from ossbox.store.ram import RamStoreError
 
 _DURATION = re.compile(r"(\d+)([smhd]?)", re.ASCII)
@@ -62,7 +62,7 @@ def _summary(secret: RamSecret) -> dict[str, Any]:
     }
 
 
-def create_secret(kms: SqliteKmsStore, account: str, args: argparse.Namespace) -> dict[str, Any]:
+def create_secret(kms: KmsStore, account: str, args: argparse.Namespace) -> dict[str, Any]:
     secret = kms.create_secret(
         account,
         args.name,
@@ -75,7 +75,7 @@ def create_secret(kms: SqliteKmsStore, account: str, args: argparse.Namespace) -
     return _summary(secret)
 
 
-def rotate(kms: SqliteKmsStore, account: str, args: argparse.Namespace) -> dict[str, Any]:
+def rotate(kms: KmsStore, account: str, args: argparse.Namespace) -> dict[str, Any]:
     return _summary(rotation.rotate_now(kms, account, args.name, datetime.now(UTC)))
 
 
@@ -106,9 +106,7 @@ def _properties(key_path: Path, password_path: Path, region: str, endpoint: str)
     )
 
 
-def create_client_key(
-    kms: SqliteKmsStore, account: str, args: argparse.Namespace
-) -> dict[str, Any]:
+def create_client_key(kms: KmsStore, account: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         networks = clientkeys.check_networks(tuple(args.source_ip or ()))
     except ValueError as err:
@@ -174,7 +172,7 @@ def _client_key_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--validity-days", type=int, default=365)
 
 
-Command = Callable[[SqliteKmsStore, str, argparse.Namespace], dict[str, Any]]
+Command = Callable[[KmsStore, str, argparse.Namespace], dict[str, Any]]
 COMMANDS: dict[str, tuple[str, Command, Callable[[argparse.ArgumentParser], None]]] = {
     "create-secret": ("create a managed RAM-credential secret", create_secret, _secret_args),
     "rotate": ("rotate a secret now", rotate, _rotate_args),
@@ -198,7 +196,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 @contextmanager
-def open_kms(data: Path) -> Iterator[SqliteKmsStore]:
+def open_kms(data: Path) -> Iterator[KmsStore]:
     with open_database(data) as (meta, key):
         yield SqliteKmsStore(meta._db, key)
 

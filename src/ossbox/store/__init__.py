@@ -12,7 +12,7 @@ from pathlib import Path
 from ossbox.store.base import MetadataStore
 from ossbox.store.blobs import BlobStore
 from ossbox.store.crypto import MasterKey
-from ossbox.store.kms import SqliteKmsStore
+from ossbox.store.kms import KmsStore, SqliteKmsStore
 from ossbox.store.ram import RamStore
 from ossbox.store.ram_sqlite import SqliteRamStore
 from ossbox.store.recovery import RecoveryReport, recover
@@ -32,7 +32,7 @@ class Store:
     master_key: MasterKey
     recovery: RecoveryReport
     ram: RamStore
-    kms: SqliteKmsStore
+    kms: KmsStore
 
     def close(self) -> None:
         self.meta.close()
@@ -50,7 +50,7 @@ def open_store(
     sqlite = SqliteMetadataStore(data_dir / DB_FILE, key, garbage_grace=garbage_grace)
     meta: MetadataStore = sqlite
     ram: RamStore = SqliteRamStore(sqlite._db, key, meta)  # one database, one engine
-    kms = SqliteKmsStore(sqlite._db, key)
+    kms: KmsStore = SqliteKmsStore(sqlite._db, key)
     blobs = BlobStore(data_dir, journal=meta)
     report = recover(meta, blobs)
     meta.set_blob_reaper(blobs.unlink)

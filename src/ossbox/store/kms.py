@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ossbox.store.base import AccessKey, StoreError
 from ossbox.store.crypto import MasterKey
@@ -95,6 +95,50 @@ class ClientKey:
     not_before: datetime
     not_after: datetime
     created: datetime
+
+
+class KmsStore(Protocol):
+    """What the KMS API and the rotation task need from a store (see SqliteKmsStore)."""
+
+    def create_secret(
+        self,
+        account_id: str,
+        name: str,
+        ram_user: str,
+        *,
+        rotation_interval: int,
+        description: str,
+        now: datetime,
+        new_key: KeyFactory,
+    ) -> RamSecret: ...
+
+    def get_secret(self, account_id: str, name: str) -> RamSecret | None: ...
+
+    def list_secrets(self, account_id: str) -> list[RamSecret]: ...
+
+    def rotate(
+        self,
+        account_id: str,
+        name: str,
+        now: datetime,
+        new_key: KeyFactory,
+        *,
+        version_id: str | None = None,
+    ) -> RamSecret: ...
+
+    def rotate_if_due(
+        self, account_id: str, name: str, now: datetime, new_key: KeyFactory
+    ) -> RamSecret | None: ...
+
+    def defer_rotation(self, account_id: str, name: str, until: datetime) -> None: ...
+
+    def due_secrets(self, now: datetime) -> list[tuple[str, str]]: ...
+
+    def next_due(self) -> datetime | None: ...
+
+    def create_client_key(self, key: ClientKey) -> ClientKey: ...
+
+    def get_client_key(self, key_id: str) -> ClientKey | None: ...
 
 
 def _version_id(counter: int) -> str:

@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 
 from ossbox.server.auth import Principal
 from ossbox.server.rpc.errors import RpcError
-from ossbox.store.kms import ClientKey, SqliteKmsStore
+from ossbox.store.kms import ClientKey, KmsStore
 
 KMS_VERSION = "2016-01-20"
 DEFAULT_VALIDITY = timedelta(days=365)
@@ -57,7 +57,7 @@ def _certificate(
 
 
 def issue_client_key(
-    store: SqliteKmsStore,
+    store: KmsStore,
     *,
     account_id: str,
     aap_name: str,
@@ -112,7 +112,7 @@ def _not_found() -> RpcError:
 
 
 def client_key_principal(
-    store: SqliteKmsStore, version: str, key_id: str, now: datetime
+    store: KmsStore, version: str, key_id: str, now: datetime
 ) -> tuple[Principal, rsa.RSAPublicKey]:
     """Who signs with ClientKey `key_id`, and the public key to verify the signature with."""
     if version != KMS_VERSION:  # a ClientKey opens the KMS API only

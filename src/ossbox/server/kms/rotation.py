@@ -1,7 +1,7 @@
 """Rotating RAM-credential secrets: on demand (RotateSecret, `ossbox kms rotate`), lazily when
 a due secret is read, and on schedule by the serving process's background task.
 
-Every path ends in `SqliteKmsStore.rotate`, whose due check runs inside the write transaction:
+Every path ends in `KmsStore.rotate`, whose due check runs inside the write transaction:
 however many processes share the data directory, a due secret rotates once.
 """
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from ossbox.server.keygen import new_access_key_id, new_access_key_secret
 from ossbox.store.base import AccessKey
-from ossbox.store.kms import KmsStoreError, RamSecret, RotationFailed, SqliteKmsStore
+from ossbox.store.kms import KmsStore, KmsStoreError, RamSecret, RotationFailed
 
 MAX_SLEEP = 1.0  # how late a rotation may be when another process created the secret
 MIN_SLEEP = 0.05
@@ -35,12 +35,12 @@ def new_user_key(account_id: str, user_name: str, now: datetime) -> AccessKey:
 
 
 def rotate_now(
-    store: SqliteKmsStore, account_id: str, name: str, now: datetime, version_id: str | None = None
+    store: KmsStore, account_id: str, name: str, now: datetime, version_id: str | None = None
 ) -> RamSecret:
     return store.rotate(account_id, name, now, new_user_key, version_id=version_id)
 
 
-def rotate_if_due(secret: RamSecret, store: SqliteKmsStore, now: datetime) -> RamSecret:
+def rotate_if_due(secret: RamSecret, store: KmsStore, now: datetime) -> RamSecret:
     """The secret after its automatic rotation, if one is due (lazy rotation on read)."""
     if not secret.due(now):
         return secret
@@ -55,7 +55,7 @@ def rotate_if_due(secret: RamSecret, store: SqliteKmsStore, now: datetime) -> Ra
     return fresh or secret
 
 
-def rotate_due(store: SqliteKmsStore, now: datetime) -> int:
+def rotate_due(store: KmsStore, now: datetime) -> int:
     """Rotate every secret that is due. A failure (the RAM user is gone, or holds two keys of
     its own) is logged by name and tried again RETRY_FAILED seconds later; meanwhile the
     current version stays the one to use."""
@@ -69,14 +69,12 @@ def rotate_due(store: SqliteKmsStore, now: datetime) -> int:
     return rotated
 
 
-def _defer(
-    store: SqliteKmsStore, account_id: str, name: str, now: datetime, err: Exception
-) -> None:
+def _defer(store: KmsStore, account_id: str, name: str, now: datetime, err: Exception) -> None:
     log.warning("automatic rotation of secret %s failed: %s", name, err)
     store.defer_rotation(account_id, name, now + timedelta(seconds=RETRY_FAILED))
 
 
-def _sleep_for(store: SqliteKmsStore) -> float:
+def _sleep_for(store: KmsStore) -> float:
     due = store.next_due()
     if due is None:
         return MAX_SLEEP
@@ -84,7 +82,7 @@ def _sleep_for(store: SqliteKmsStore) -> float:
     return min(MAX_SLEEP, max(MIN_SLEEP, wait))
 
 
-async def rotation_loop(store: SqliteKmsStore) -> None:
+async def rotation_loop(store: KmsStore) -> None:
     """Run until cancelled: rotate secrets as they fall due."""
     while True:
         try:

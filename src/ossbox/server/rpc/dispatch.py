@@ -1,6 +1,6 @@
 """RPC requests: parse the call, authenticate it, find the action, render the answer.
 
-Actions are looked up by (Version, Action) in `APIS`; each product module (sts, ram) exports
+Actions are looked up by (Version, Action) in `APIS`; each product module (sts, ram, kms) exports
 its table. A call is authenticated before its action runs, except the actions marked
 anonymous (AssumeRoleWithOIDC, which carries its own proof).
 """
