@@ -179,8 +179,10 @@ def _parse_pop(params: dict[str, str]) -> RpcCall:
     for name in _POP_REQUIRED:
         _required(params, name)
     method = params["SignatureMethod"]
-    rsa = method == RSA_SIGNATURE_METHOD and params.get("SignatureType") == RSA_SIGNATURE_TYPE
-    if method != POP_SIGNATURE_METHOD and not rsa:
+    rsa_signed = (
+        method == RSA_SIGNATURE_METHOD and params.get("SignatureType") == RSA_SIGNATURE_TYPE
+    )
+    if method != POP_SIGNATURE_METHOD and not rsa_signed:
         raise acs3.invalid_signature_method()
     if params["SignatureVersion"] != POP_SIGNATURE_VERSION:
         raise _invalid_signature_version()
@@ -188,7 +190,7 @@ def _parse_pop(params: dict[str, str]) -> RpcCall:
         action=action,
         version=version,
         params=params,
-        scheme=RpcScheme.RSA if rsa else RpcScheme.POP,
+        scheme=RpcScheme.RSA if rsa_signed else RpcScheme.POP,
         access_key_id=params["AccessKeyId"],
         security_token=params.get("SecurityToken") or None,
         signature=params["Signature"],
