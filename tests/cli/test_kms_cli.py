@@ -1,0 +1,117 @@
+"""`ossbox kms ...` on a data directory: what it writes, and how it refuses."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ossbox.cli.kms import duration
+from ossbox.cli.main import main
+from ossbox.credentials.providers.secrets_manager import ClientKey, read_properties
+from ossbox.server.bootstrap import ensure_root
+from ossbox.store import open_store
+
+ACCOUNT = "2468013579246801"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    directory = tmp_path / "data"
+    store = open_store(directory)
+    env = {
+        "OSSBOX_ACCOUNT_ID": ACCOUNT,
+        "OSSBOX_ROOT_ACCESS_KEY_ID": "LTAIkmscliroot01",
+        "OSSBOX_ROOT_ACCESS_KEY_SECRET": "kms-cli-root-secret",
+    }
+    ensure_root(store, directory, env)
+    store.close()
+    assert main(["ram", "create-user", "app", "--data", str(directory)]) == 0
+    return directory
+
+
+def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int, Any]:
+    status = main(["kms", args[0], "--data", str(data), *args[1:]])
+    captured = capsys.readouterr()
+    return status, json.loads(captured.out) if status == 0 else captured.err
+
+
+def test_client_key_files_are_what_the_properties_name(
+    capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path
+) -> None:
+    capsys.readouterr()
+    status, made = run(
+        capsys, data, "create-client-key", "--allow-secret", "s", "--out", str(tmp_path / "k")
+    )
+    assert status == 0
+    props = read_properties(made["Properties"])
+    assert props["credentials_type"] == "client_key"
+    assert props["client_key_private_key_path"] == made["PrivateKeyFile"]
+    assert props["client_key_password_from_file_path"] == made["PasswordFile"]
+    regions = json.loads(props["cache_client_region_id"])
+    assert regions == [{"regionId": "cn-hangzhou", "endpoint": "127.0.0.1:9000"}]
+    for name in ("PrivateKeyFile", "PasswordFile", "Properties"):
+        assert stat.S_IMODE(Path(made[name]).stat().st_mode) == 0o600
+    password = Path(made["PasswordFile"]).read_text()
+    assert ClientKey.load(made["PrivateKeyFile"], password).key_id == made["KeyId"]
+    assert password not in json.dumps(made)
+
+
+def test_refusals(capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path) -> None:
+    capsys.readouterr()
+    status, err = run(capsys, data, "create-secret", "s", "--ram-user", "ghost")
+    assert (status, "EntityNotExist.User" in err) == (1, True)
+    assert run(capsys, data, "create-secret", "s", "--ram-user", "app")[0] == 0
+    status, err = run(capsys, data, "create-secret", "s", "--ram-user", "app")
+    assert (status, "Rejected.ResourceExist" in err) == (1, True)
+    status, err = run(capsys, data, "rotate", "nope")
+    assert status == 1 and "SecretNotFound" in err
+    status, err = run(capsys, data, "create-client-key", "--out", str(tmp_path / "k"))
+    assert status == 2 and "--allow-secret" in err
+    status, err = run(
+        capsys, data, "create-client-key", "--policy", '{"Statement": 1}', "--out", str(tmp_path)
+    )
+    assert status == 2 and "--policy" in err
+    status, err = run(
+        capsys,
+        data,
+        "create-client-key",
+        "--allow-secret",
+        "s",
+        "--source-ip",
+        "not-an-ip",
+        "--out",
+        str(tmp_path),
+    )
+    assert status == 2 and "--source-ip" in err
+
+
+def test_rotate_keeps_two_keys(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    capsys.readouterr()
+    status, made = run(
+        capsys, data, "create-secret", "s", "--ram-user", "app", "--rotation-interval", "0"
+    )
+    assert status == 0
+    assert made["AutomaticRotation"] == "Disabled" and made["NextRotationDate"] is None
+    first = made["CurrentVersion"]["AccessKeyId"]
+    _, rotated = run(capsys, data, "rotate", "s")
+    assert rotated["CurrentVersion"]["AccessKeyId"] != first
+    # the secret holds both of the user's keys: a third is refused
+    assert main(["ram", "create-access-key", "--user", "app", "--data", str(data)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("7d", 604800), ("6h", 21600), ("15m", 900), ("30s", 30), ("45", 45)]
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert duration(text) == seconds
+
+
+def test_bad_duration() -> None:
+    import argparse
+
+    with pytest.raises(argparse.ArgumentTypeError):
+        duration("1w")
