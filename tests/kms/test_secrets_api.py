@@ -74,6 +74,8 @@ def test_rotate_secret_api_is_idempotent_per_version_id(live_server: LiveServer)
 def test_describe_secret_shows_the_schedule_not_the_value(live_server: LiveServer) -> None:
     _, secret = create_user_secret(live_server, "6h")
     body = kms_call(live_server, "DescribeSecret", {"SecretName": secret}).json()
+    xml = kms_call(live_server, "DescribeSecret", {"SecretName": secret, "Format": "XML"})
+    assert xml.text.startswith('<?xml version="1.0" encoding="UTF-8"?><KMS>')
     assert body["RotationInterval"] == "21600s"
     assert "NextRotationDate" in body and "SecretData" not in body
     assert "AccessKeySecret" not in json.dumps(body)

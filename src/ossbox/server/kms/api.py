@@ -175,7 +175,7 @@ def _action(handler: Callable[[RpcContext], dict[str, Any]]) -> RpcAction:
     async def run(rpc: RpcContext) -> dict[str, Any]:
         return await asyncio.to_thread(handler, rpc)
 
-    return RpcAction(run)
+    return RpcAction(run, xml_root="KMS")  # as KMS's XML answers are rooted
 
 
 ACTIONS: dict[str, RpcAction] = {

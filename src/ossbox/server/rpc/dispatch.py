@@ -61,6 +61,7 @@ RpcHandler = Callable[[RpcContext], Awaitable[dict[str, Any]]]
 class RpcAction:
     handler: RpcHandler
     anonymous: bool = False  # may be called without a signature
+    xml_root: str | None = None  # the XML answer's root element; default `<Action>Response`
 
 
 # Version -> Action -> RpcAction, from the product modules' tables (see `apis`).
@@ -152,9 +153,9 @@ def _xml_value(name: str, value: Any) -> str:
     return f"<{name}>{escape(text)}</{name}>"
 
 
-def _render(action: str, body: dict[str, Any], response_format: str) -> Response:
+def _render(root: str, body: dict[str, Any], response_format: str) -> Response:
     if response_format.upper() == "XML":
-        xml = '<?xml version="1.0" encoding="UTF-8"?>' + _xml_value(f"{action}Response", body)
+        xml = '<?xml version="1.0" encoding="UTF-8"?>' + _xml_value(root, body)
         return Response(200, [("Content-Type", "text/xml;charset=utf-8")], xml.encode())
     data = json.dumps(body).encode()
     return Response(200, [("Content-Type", "application/json;charset=utf-8")], data)
@@ -187,4 +188,5 @@ async def handle_rpc(ctx: RequestContext) -> Response:
         return error_response(RpcError(err.status, err.code, err.message), ctx, response_format)
     except RpcError as err:
         return error_response(err, ctx, response_format)
-    return _render(call.action, {"RequestId": ctx.request_id, **result}, response_format)
+    root = action.xml_root or f"{call.action}Response"
+    return _render(root, {"RequestId": ctx.request_id, **result}, response_format)
