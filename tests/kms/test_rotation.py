@@ -24,6 +24,7 @@ from tests.kms.world import (
     cli,
     create_client_key,
     create_user_secret,
+    kms_call,
     provider,
     unique,
     user_key_ids,
@@ -171,3 +172,27 @@ def test_a_refused_key_is_forgotten_at_once(live_server: LiveServer, tmp_path: P
     bucket.put_object("k", b"3")  # the retry fetches the current key
     assert rotated.get_credentials().access_key_id != old
     assert rotated.handle_error("NoSuchKey") is False
+
+
+def test_two_servers_on_one_data_dir_rotate_each_due_secret_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    servers = [LiveServer(data), LiveServer(data)]
+    for server in servers:
+        server.start()
+    try:
+        user, secret = create_user_secret(servers[0], "2s", oss=False)
+        created = time.monotonic()
+        time.sleep(7.2)  # due at 2, 4, 6 s (each pass rotates at most ~1 s late)
+        body = kms_call(servers[1], "DescribeSecret", {"SecretName": secret}).json()
+        version = int(
+            kms_call(servers[0], "GetSecretValue", {"SecretName": secret}).json()["VersionId"]
+        )
+        elapsed = time.monotonic() - created
+        # one rotation per due time, not one per process: version 1 + ~elapsed / 2
+        assert int(elapsed / 2) - 1 <= version - 1 <= int(elapsed / 2) + 1, (version, elapsed)
+        assert len(user_key_ids(servers[1], user)) == 2
+        assert body["AutomaticRotation"] == "Enabled"
+    finally:
+        for server in servers:
+            server.stop()
