@@ -67,6 +67,8 @@ def test_refusals(capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path
     assert run(capsys, data, "create-secret", "s", "--ram-user", "app")[0] == 0
     status, err = run(capsys, data, "create-secret", "s", "--ram-user", "app")
     assert (status, "Rejected.ResourceExist" in err) == (1, True)
+    status, err = run(capsys, data, "create-secret", "bad name", "--ram-user", "app")
+    assert status == 2 and "secret name" in err
     status, err = run(capsys, data, "rotate", "nope")
     assert status == 1 and "SecretNotFound" in err
     status, err = run(capsys, data, "create-client-key", "--out", str(tmp_path / "k"))

@@ -91,6 +91,12 @@ def test_unknown_secret_and_missing_previous_version(live_server: LiveServer) ->
     assert previous.json()["Code"] == "Forbidden.ResourceNotFound"
     bad = kms_call(live_server, "GetSecretValue", {"SecretName": secret, "VersionStage": "X"})
     assert (bad.status_code, bad.json()["Code"]) == (400, "InvalidParameter")
+    for name in ("a" * 193, "bad name", "名字"):
+        odd = kms_call(live_server, "GetSecretValue", {"SecretName": name})
+        assert (odd.status_code, odd.json()["Code"]) == (400, "InvalidParameter")
+    arn = f"acs:kms:{live_server.region}:{live_server.account_id}:secret/{secret}"
+    by_arn = kms_call(live_server, "DescribeSecret", {"SecretName": arn})
+    assert by_arn.json()["SecretName"] == secret
 
 
 def test_client_key_without_permission_gets_forbidden(

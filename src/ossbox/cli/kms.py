@@ -27,6 +27,7 @@ from ossbox.cli.ram import CliError, open_database, resolve_account
 from ossbox.credentials.files import write_private
 from ossbox.policy import PolicyError, PolicyKind, parse_policy
 from ossbox.server.kms import clientkeys, rotation
+from ossbox.server.kms.api import SECRET_NAME
 from ossbox.server.ram.errors import rpc_error
 from ossbox.store.kms import KmsStore, KmsStoreError, RamSecret, SecretExists, SqliteKmsStore
 from ossbox.store.ram import RamStoreError
@@ -63,6 +64,8 @@ def _summary(secret: RamSecret) -> dict[str, Any]:
 
 
 def create_secret(kms: KmsStore, account: str, args: argparse.Namespace) -> dict[str, Any]:
+    if not SECRET_NAME.fullmatch(args.name):
+        raise CliError("a secret name is 1-192 letters, digits and _/+=.@- characters")
     secret = kms.create_secret(
         account,
         args.name,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,8 @@ from ossbox.store.kms import CURRENT, PREVIOUS, RamSecret, RotationFailed, Secre
 
 VERSION = KMS_VERSION
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
-MAX_NAME = 192
+# KMS's rule for secret names (CreateSecret): letters, digits and _/+=.@-, 1 to 192 of them.
+SECRET_NAME = re.compile(r"[A-Za-z0-9_/+=.@-]{1,192}", re.ASCII)
 
 
 def _time(moment: datetime) -> str:
@@ -33,13 +35,14 @@ def _time(moment: datetime) -> str:
 
 
 def _secret_name(rpc: RpcContext) -> str:
-    name = rpc.params.get("SecretName")
-    if not name:
+    given = rpc.params.get("SecretName")
+    if not given:
         raise missing_parameter("SecretName")
-    if len(name) > MAX_NAME:
-        raise invalid_parameter("SecretName")
     prefix = f"acs:kms:{rpc.request.config.region}:{rpc.principal.account_id}:secret/"
-    return name.removeprefix(prefix)  # the name or the secret's ARN
+    name = given.removeprefix(prefix)  # the name or the secret's ARN
+    if not SECRET_NAME.fullmatch(name):
+        raise invalid_parameter("SecretName")
+    return name
 
 
 def _flag(rpc: RpcContext, name: str) -> bool:
