@@ -19,10 +19,10 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def time_or_ago(text: str) -> datetime:
-    """An ISO 8601 time, or a time relative to now: `-90s`, `-15m`, `-1h`, `-7d`."""
-    unit = _UNITS.get(text[-1:]) if text.startswith("-") else None
-    if unit is not None and text[1:-1].isdigit():
-        return datetime.now(UTC) - timedelta(seconds=int(text[1:-1]) * unit)
+    """An ISO 8601 time, or that long ago: `90s`, `15m`, `1h`, `7d` (or `=-1h`)."""
+    unit, amount = _UNITS.get(text[-1:]), text[:-1].removeprefix("-")
+    if unit is not None and amount.isascii() and amount.isdigit():
+        return datetime.now(UTC) - timedelta(seconds=int(amount) * unit)
     try:
         return iso_time(text)
     except argparse.ArgumentTypeError:

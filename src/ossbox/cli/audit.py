@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "audit",
         help="search the audit trail (who did what, from where, with what result)",
         description="Search the audit trail of a data directory. Times: ISO 8601 (UTC if no "
-        "zone) or relative, -90s, -15m, -1h, -7d.",
+        "zone), or how long ago: 90s, 15m, 1h, 7d (also --since=-1h).",
     )
     _common(parser)
     parser.add_argument("--principal", help="ARN, or user/role name (wildcards * ?)")

@@ -203,8 +203,17 @@ def shape(event: Event, region: str) -> dict[str, Any]:
     }
 
 
-def _token(query: Mapping[str, Any], offset: int) -> str:
-    raw = json.dumps({"q": _digest(query), "o": offset}).encode()
+Cursor = tuple[str, str]  # (time, requestId) of the last event of the previous page
+
+
+def _order(event: Event) -> Cursor:
+    return (str(event.get("time", "")), str(event.get("requestId", "")))
+
+
+def _token(query: Mapping[str, Any], last: Cursor) -> str:
+    """Opaque: the query it continues (a digest) and where the previous page stopped, so a
+    page is stable even while new events arrive."""
+    raw = json.dumps({"q": _digest(query), "t": last[0], "r": last[1]}).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
@@ -212,19 +221,18 @@ def _digest(query: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _offset(params: Mapping[str, str], query: Mapping[str, Any]) -> int:
+def _cursor(params: Mapping[str, str], query: Mapping[str, Any]) -> Cursor | None:
     raw = params.get("NextToken")
     if not raw:
-        return 0
+        return None
     try:
         token = json.loads(base64.urlsafe_b64decode(raw.encode()))
-        offset = int(token["o"])
-        same = token["q"] == _digest(query)
+        cursor, same = (str(token["t"]), str(token["r"])), token["q"] == _digest(query)
     except (ValueError, TypeError, KeyError):
         raise invalid_parameter("NextToken", "not a token this API returned") from None
-    if not same or offset < 0:
+    if not same:
         raise invalid_parameter("NextToken", "the other parameters changed")
-    return offset
+    return cursor
 
 
 def _authorize(ctx: RpcContext) -> None:
@@ -255,31 +263,36 @@ def _lookup(ctx: RpcContext) -> dict[str, Any]:
     direction = params.get("Direction") or "BACKWARD"
     if direction not in ("BACKWARD", "FORWARD"):
         raise invalid_parameter("Direction", "expected BACKWARD or FORWARD")
-    query = {"s": start, "e": end, "a": conditions, "d": direction}
-    offset = _offset(params, query)
+    given = {name: params.get(name) for name in ("StartTime", "EndTime", "MaxResults")}
+    query = {**given, "a": conditions, "d": direction}
+    cursor = _cursor(params, query)
     _authorize(ctx)
     if ctx.request.audit_log is not None:
         ctx.request.audit_log.flush()  # this process's latest events are readable now
     account = ctx.principal.account_id
+    backward = direction == "BACKWARD"
     found = [
         event
         for event in search(
             audit_dir(ctx.request.config.data_dir),
             Filter(since=start, until=end),
-            newest_first=direction == "BACKWARD",
+            newest_first=backward,
         )
         if event.get("accountId") == account
         and all(_attribute(event, key) == value for key, value in conditions.items())
     ]
-    page = found[offset : offset + limit]
+    found.sort(key=_order, reverse=backward)
+    if cursor is not None:
+        found = [e for e in found if (_order(e) < cursor if backward else _order(e) > cursor)]
+    page = found[:limit]
     region = ctx.request.config.region
     body: dict[str, Any] = {
         "StartTime": start.strftime(TIME_FORMAT),
         "EndTime": end.strftime(TIME_FORMAT),
         "Events": [shape(event, region) for event in page],
     }
-    if offset + limit < len(found) and limit > 0:
-        body["NextToken"] = _token(query, offset + limit)
+    if 0 < limit < len(found):
+        body["NextToken"] = _token(query, _order(page[-1]))
     return body
 
 
