@@ -1,8 +1,8 @@
 """The audit trail's cost: ossbox with and without it, in the same run on the same machine.
 
 The 4 KiB PUT+GET loop of benchmarks/server.py (oss2, signatures verified, bodies checked)
-against three servers started side by side: `--no-audit`, the default (group commit with
-fdatasync every 50 ms) and `--audit-no-fsync`. Rounds alternate between them so machine
+against servers started side by side: `--no-audit`, the default (group commit with
+fdatasync every 50 ms), `--audit-flush-ms 250` and `--audit-no-fsync`. Rounds alternate between them so machine
 drift hits all alike; the report gives ops/s and the ratio to `--no-audit`.
 
 Run: `.venv/bin/python benchmarks/audit.py [--seconds 5] [--rounds 3] [--clients 1,4]`
@@ -25,6 +25,7 @@ from server import AK, REGION, SK, Server, _free_port, _wait_ready, create_bucke
 VARIANTS = {
     "no audit": ["--no-audit"],
     "audit (fsync/50 ms)": [],
+    "audit (fsync/250 ms)": ["--audit-flush-ms", "250"],
     "audit, no fsync": ["--audit-no-fsync"],
 }
 

@@ -32,7 +32,6 @@ STS_ISSUING = {
     "sts:AssumeRole": "AssumeRole",
     "sts:AssumeRoleWithOIDC": "AssumeRoleWithOIDC",
     "credentials-uri": "CredentialsUri",
-    "imds": "Imds",
 }
 
 Counts = dict[str, float]  # a label set, serialized as `k="v",...`, -> value
