@@ -2,8 +2,9 @@
 
 The 4 KiB PUT+GET loop of benchmarks/server.py (oss2, signatures verified, bodies checked)
 against servers started side by side: `--no-audit`, the default (group commit with
-fdatasync every 50 ms), `--audit-flush-ms 250` and `--audit-no-fsync`. Rounds alternate between them so machine
-drift hits all alike; the report gives ops/s and the ratio to `--no-audit`.
+fdatasync every 50 ms), `--audit-flush-ms 250` and `--audit-no-fsync`. Rounds alternate
+between them so machine drift hits all alike; the report gives the median ops/s and server
+CPU per operation, each with its ratio to `--no-audit`.
 
 Run: `.venv/bin/python benchmarks/audit.py [--seconds 5] [--rounds 3] [--clients 1,4]`
 """
@@ -41,6 +42,20 @@ def start(data_dir: Path, flags: list[str]) -> Server:
     return Server("ossbox", process, endpoint)
 
 
+def _table(
+    title: str, values: dict[tuple[str, int], list[float]], counts: list[int], fmt: str
+) -> None:
+    print(title)
+    print(f"{'clients':>8} " + " ".join(f"{name:>22}" for name in VARIANTS))
+    for clients in counts:
+        base = statistics.median(values[("no audit", clients)])
+        cells = []
+        for name in VARIANTS:
+            value = statistics.median(values[(name, clients)])
+            cells.append(fmt.format(value) + f" ({value / base:>4.2f}x)")
+        print(f"{clients:>8} " + " ".join(f"{cell:>22}" for cell in cells))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="per run")
@@ -50,6 +65,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
     results: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="ossbox-audit-bench-") as tmp:
         servers = {
             name: start(Path(tmp) / str(i), f) for i, (name, f) in enumerate(VARIANTS.items())
@@ -62,19 +78,14 @@ def main() -> int:
                     for name, server in servers.items():
                         run = small_objects(server, clients, args.seconds, args.auth)
                         results.setdefault((name, clients), []).append(run.ops_per_second)
+                        cpu.setdefault((name, clients), []).append(run.server_cpu_ms_per_op)
             audit_bytes = sum(f.stat().st_size for f in Path(tmp, "1", "audit").glob("*.jsonl"))
         finally:
             for server in servers.values():
                 server.stop()
-    print(f"4 KiB PUT+GET, oss2 {args.auth}, {args.rounds} x {args.seconds:.0f} s, median ops/s")
-    print(f"{'clients':>8} " + " ".join(f"{name:>22}" for name in VARIANTS))
-    for clients in counts:
-        base = statistics.median(results[("no audit", clients)])
-        cells = []
-        for name in VARIANTS:
-            ops = statistics.median(results[(name, clients)])
-            cells.append(f"{ops:>12.0f} ({ops / base:>4.2f}x)")
-        print(f"{clients:>8} " + " ".join(f"{cell:>22}" for cell in cells))
+    title = f"4 KiB PUT+GET, oss2 {args.auth}, {args.rounds} x {args.seconds:.0f} s, median"
+    _table(f"{title} ops/s (ratio to no audit)", results, counts, "{:>12.0f}")
+    _table(f"{title} server CPU ms/op (ratio)", cpu, counts, "{:>12.2f}")
     print(f"audit trail written by the default variant: {audit_bytes / 1024:.0f} KiB")
     return 0
 
