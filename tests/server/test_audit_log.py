@@ -156,3 +156,30 @@ def test_relative_and_absolute_times() -> None:
     assert time_or_ago("2026-01-02T03:04:05") == T0
     with pytest.raises(Exception, match="ISO 8601"):
         time_or_ago("yesterday")
+
+
+_WRITE_MANY = """
+import sys
+from pathlib import Path
+from ossbox.server.audit.writer import AuditWriter
+writer = AuditWriter(Path(sys.argv[1]), flush_interval=0.001, max_segment_bytes=20_000)
+writer.start()
+for i in range(2000):
+    writer.write({"time": "2026-01-02T03:04:05.000Z", "requestId": f"{sys.argv[2]}-{i}",
+                  "pad": "x" * (i % 300)})
+writer.close()
+"""
+
+
+def test_processes_sharing_the_directory_lose_and_tear_no_line(tmp_path: Path) -> None:
+    """What `serve --workers N` relies on: each process appends to its own segments."""
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITE_MANY, str(tmp_path), name])
+        for name in ("a", "b", "c")
+    ]
+    assert [w.wait(60) for w in writers] == [0, 0, 0]
+    lines = [line for p in segments(tmp_path) for line in p.read_bytes().splitlines()]
+    assert len(lines) == 6000
+    ids = {json.loads(line)["requestId"] for line in lines}  # every line parses
+    assert ids == {f"{name}-{i}" for name in "abc" for i in range(2000)}
+    assert len({p.name.rpartition("-")[2] for p in segments(tmp_path)}) == 3  # one pid each
