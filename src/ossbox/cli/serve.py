@@ -266,7 +266,9 @@ def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
     if not args.imds_role:
         raise SystemExit("ossbox serve: --imds needs --imds-role ROLE")
     account = root_account_id(args.data)
-    imds = ImdsApp(app.store, account, args.imds_role, v2_only=args.imds_v2_only)
+    imds = ImdsApp(
+        app.store, account, args.imds_role, v2_only=args.imds_v2_only, observer=app.observer
+    )
     host, port = args.imds
     config = uvicorn.Config(
         imds,

@@ -32,6 +32,7 @@ STS_ISSUING = {
     "sts:AssumeRole": "AssumeRole",
     "sts:AssumeRoleWithOIDC": "AssumeRoleWithOIDC",
     "credentials-uri": "CredentialsUri",
+    "imds:GetRoleCredentials": "Imds",
 }
 
 Counts = dict[str, float]  # a label set, serialized as `k="v",...`, -> value

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime
 
+from ossbox.server.audit.record import AuditRecord
 from ossbox.server.audit.writer import AuditWriter, audit_dir
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import RequestContext
@@ -53,7 +55,28 @@ class Observer:
         return exposition(self.metrics, self.config.data_dir / METRICS_DIR)
 
     def finish(self, ctx: RequestContext, status: int) -> None:
-        record = ctx.audit
+        self.keep(
+            ctx.audit,
+            status,
+            now=ctx.now,
+            request_id=ctx.request_id,
+            source_ip=ctx.source_ip,
+            user_agent=ctx.header("user-agent") or "",
+            audited=ctx.http.raw_path not in UNAUDITED,
+        )
+
+    def keep(
+        self,
+        record: AuditRecord,
+        status: int,
+        *,
+        now: datetime,
+        request_id: str,
+        source_ip: str,
+        user_agent: str,
+        audited: bool = True,
+    ) -> None:
+        """Count a finished request and, if `audited`, write its event (any listener)."""
         seconds = time.perf_counter() - record.started
         self.metrics.observe(
             record.family,
@@ -65,14 +88,14 @@ class Observer:
             record.bytes_out,
             record.auth_failure,
         )
-        if ctx.http.raw_path in UNAUDITED or (self.audit is None and not self.config.access_log):
+        if not audited or (self.audit is None and not self.config.access_log):
             return
         event = record.event(
-            now=ctx.now,
-            request_id=ctx.request_id,
-            source_ip=ctx.source_ip,
+            now=now,
+            request_id=request_id,
+            source_ip=source_ip,
             status=status,
-            user_agent=ctx.header("user-agent") or "",
+            user_agent=user_agent,
         )
         if self.audit is not None:
             self.audit.write(event)
