@@ -181,7 +181,8 @@ class OssboxApp:
         if ctx.http.raw_path == "/_ossbox/health" and ctx.method in ("GET", "HEAD"):
             return await self._health()
         if ctx.http.raw_path == "/_ossbox/metrics" and ctx.method in ("GET", "HEAD"):
-            body = self.observer.exposition().encode()
+            # Reads the other processes' snapshot files: off the event loop.
+            body = (await asyncio.to_thread(self.observer.exposition)).encode()
             return Response(200, [("Content-Type", METRICS_CONTENT_TYPE)], body)
         if ctx.method == "GET" and ctx.http.raw_path.startswith(CREDENTIALS_PREFIX):
             ctx.audit.family = "credentials-uri"
