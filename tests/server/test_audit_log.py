@@ -183,3 +183,22 @@ def test_processes_sharing_the_directory_lose_and_tear_no_line(tmp_path: Path) -
     ids = {json.loads(line)["requestId"] for line in lines}  # every line parses
     assert ids == {f"{name}-{i}" for name in "abc" for i in range(2000)}
     assert len({p.name.rpartition("-")[2] for p in segments(tmp_path)}) == 3  # one pid each
+
+
+def test_lookup_attributes_take_the_first_two_indexes_and_ignore_odd_names() -> None:
+    from ossbox.server.audit.lookup import _attributes
+    from ossbox.server.rpc.errors import RpcError
+
+    params = {
+        "LookupAttribute.3.Key": "EventRW",
+        "LookupAttribute.3.Value": "Read",
+        "LookupAttribute.2.Key": "EventName",
+        "LookupAttribute.2.Value": "GetObject",
+        "LookupAttribute.1.Key": "User",
+        "LookupAttribute.1.Value": "alice",
+        "LookupAttribute.².Key": "Nonsense",
+        "LookupAttribute..Key": "Nonsense",
+    }
+    assert _attributes(params) == {"User": "alice", "EventName": "GetObject"}
+    with pytest.raises(RpcError, match="unsupported key"):
+        _attributes({"LookupAttribute.1.Key": "Password"})

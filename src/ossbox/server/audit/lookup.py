@@ -15,6 +15,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ DEFAULT_WINDOW = timedelta(days=7)
 DEFAULT_MAX_RESULTS = 20  # UNCONFIRMED: ActionTrail documents the range 0..50, not the default
 MAX_RESULTS = 50
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_ATTRIBUTE_KEY = re.compile(r"LookupAttribute\.([0-9]{1,9})\.Key")
 _SERVICES = {"oss": "Oss", "sts": "Sts", "ram": "Ram", "actiontrail": "Actiontrail"}
 _READ_PREFIXES = ("Get", "List", "Head", "Describe", "Lookup", "Option")
 # LookupAttribute keys ActionTrail supports that this trail records.
@@ -78,13 +80,8 @@ def _window(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetim
 
 def _attributes(params: Mapping[str, str]) -> dict[str, str]:
     """The first two LookupAttribute conditions, by index; a repeated key keeps the last."""
-    indexes = sorted(
-        int(name.split(".")[1])
-        for name in params
-        if name.startswith("LookupAttribute.")
-        and name.endswith(".Key")
-        and name.split(".")[1].isdigit()
-    )
+    matches = (_ATTRIBUTE_KEY.fullmatch(name) for name in params)
+    indexes = sorted(int(match.group(1)) for match in matches if match is not None)
     conditions: dict[str, str] = {}
     for index in indexes[:2]:
         key = params[f"LookupAttribute.{index}.Key"]
