@@ -163,10 +163,8 @@ class OssboxApp:
             ctx.bucket_record = self.store.meta.get_bucket(ctx.bucket)
             if ctx.bucket_record is None:
                 raise no_such_bucket(ctx.bucket)
-            record = ctx.bucket_record
-            ctx.audit.resource = oss_resource_arn(
-                record.region, record.owner_id, ctx.bucket, ctx.key
-            )
+            found = ctx.bucket_record
+            ctx.audit.resource = oss_resource_arn(found.region, found.owner_id, found.name, ctx.key)
         if not operation.own_auth:
             await authorize(ctx, operation)
         limit = pace_request(ctx, operation.name)
