@@ -27,6 +27,10 @@ for _var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROX
 os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 
+# Every data directory a LiveServer served from, for the end-of-session secrets scan.
+SERVED: dict[Path, LiveServer] = {}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -60,6 +64,7 @@ class LiveServer:
         )
         args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(self.data_dir)]
         args += ["--port", str(self.port), "--region", self.region, *self.extra_args]
+        SERVED[self.data_dir] = self
         log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
@@ -88,6 +93,24 @@ class LiveServer:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_server_artifacts() -> Iterator[None]:
+    """The secrets suite, session-wide: when every test is done (every server stopped), no
+    secret of any server the tests ran (root and RAM AccessKey secrets, STS tokens and their
+    secrets, the master key, the OIDC signing key) is in its logs, audit trail or metrics.
+    tests/compat/test_secrets.py adds error bodies and shows the scan catches a leak."""
+    yield
+    from tests.secrets_scan import scan_server
+
+    leaks = []
+    for data_dir, server in SERVED.items():
+        if server.process is not None and server.process.poll() is None:
+            server.stop()
+        logs = data_dir.parent.glob("server-*.log")
+        leaks += scan_server(data_dir, server.access_key_secret, logs)
+    assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
 
 
 @pytest.fixture(scope="session")

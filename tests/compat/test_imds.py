@@ -7,6 +7,8 @@ from __future__ import annotations
 import http.client
 import json
 import secrets
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +174,21 @@ def test_v2_only_refuses_tokenless(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         _put_get(server, bucket, _provider(port, ROLE))
     finally:
         server.stop()
+
+
+def test_metadata_requests_are_audited_and_counted(imds: tuple[LiveServer, int, str]) -> None:
+    from ossbox.server.audit.query import Filter, search
+
+    server, port, _ = imds
+    token = _token(port)[1]
+    assert _get(port, CREDS_PATH + ROLE, token)[0] == 200
+    assert _get(port, CREDS_PATH + ROLE, "forged.token")[0] == 401
+    time.sleep(0.3)  # past the group-commit interval
+    events = search(server.data_dir / "audit", Filter(action="imds:*"))
+    fetched = [e for e in events if e["action"] == "imds:GetRoleCredentials"]
+    assert fetched[-1]["status"] == 401 and fetched[-1]["errorCode"] == "Unauthorized"
+    assert any(e["status"] == 200 and e["resource"].endswith(f":role/{ROLE}") for e in fetched)
+    assert any(e["action"] == "imds:GetToken" and e["sourceIp"] == "127.0.0.1" for e in events)
+    with urllib.request.urlopen(f"{server.endpoint}/_ossbox/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert 'ossbox_sts_credentials_issued_total{via="Imds"}' in metrics

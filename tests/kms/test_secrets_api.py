@@ -4,12 +4,16 @@ RotateSecret, ClientKey and AccessKey authentication, permissions and errors."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ossbox.cli.main import main
 from ossbox.credentials import ClientKeyError, CredentialsFetchError
 from tests.conftest import LiveServer
 from tests.kms.world import (
@@ -247,3 +251,30 @@ def test_rotated_key_works_with_oss_v2_and_async(live_server: LiveServer, tmp_pa
     client.put_object(oss_v2.PutObjectRequest(bucket=name, key="k", body=b"rotated"))
     got = client.get_object(oss_v2.GetObjectRequest(bucket=name, key="k"))
     assert got.body.read() == b"rotated"
+
+
+def test_kms_calls_are_audited_with_the_client_key_and_the_decision(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    _, allowed = create_user_secret(live_server, "7d", oss=False)
+    _, other = create_user_secret(live_server, "7d", oss=False)
+    key = create_client_key(live_server, tmp_path, "--allow-secret", allowed).load()
+    for name in (allowed, other):
+        kms_call(live_server, "GetSecretValue", {"SecretName": name}, key=key)
+    time.sleep(0.3)  # past the audit writer's group commit (50 ms)
+    result = main_json(live_server, "audit", "--access-key-id", key.key_id, "--json")
+    by_resource = {event["resource"].rsplit("/", 1)[-1]: event for event in result}
+    assert by_resource[allowed]["action"] == "kms:GetSecretValue"
+    assert (by_resource[allowed]["decision"], by_resource[allowed]["status"]) == ("allow", 200)
+    refused = by_resource[other]
+    assert (refused["decision"], refused["errorCode"]) == ("deny", "Forbidden.NoPermission")
+    assert refused["principalType"] == "application"
+
+
+def main_json(server: LiveServer, *argv: str) -> list[dict[str, Any]]:
+    """`ossbox ARGV --data DIR` in-process; its JSON-lines answer."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main([*argv, "--data", str(server.data_dir)])
+    assert status == 0
+    return [json.loads(line) for line in out.getvalue().splitlines()]

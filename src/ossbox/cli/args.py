@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def iso_time(text: str) -> datetime:
@@ -13,3 +13,17 @@ def iso_time(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def time_or_ago(text: str) -> datetime:
+    """An ISO 8601 time, or that long ago: `90s`, `15m`, `1h`, `7d` (or `=-1h`)."""
+    unit, amount = _UNITS.get(text[-1:]), text[:-1].removeprefix("-")
+    if unit is not None and amount.isascii() and amount.isdigit():
+        return datetime.now(UTC) - timedelta(seconds=int(amount) * unit)
+    try:
+        return iso_time(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time nor -N[smhd]: {text!r}") from None

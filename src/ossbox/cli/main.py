@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ossbox import __version__
-from ossbox.cli import credentials, explain, kms, oidc, ram, serve, sign_url, sts
+from ossbox.cli import audit, credentials, explain, kms, oidc, ram, serve, sign_url, sts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     credentials.add_parser(commands)
     oidc.add_parser(commands)
     sign_url.add_parser(commands)
+    audit.add_parser(commands)
     return parser
 
 

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ossbox.server.audit.settings import AuditSettings
 from ossbox.server.config import IpNetwork, ServerConfig
 from ossbox.server.source_ip import parse_network
 
@@ -82,7 +83,82 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="metadata GETs without an X-aliyun-ecs-metadata-token are refused (401)",
     )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    _add_ops_arguments(parser)
     parser.set_defaults(handler=run)
+
+
+def _add_ops_arguments(parser: argparse.ArgumentParser) -> None:
+    """Audit trail, access log and health flags."""
+    parser.add_argument(
+        "--no-audit", action="store_true", help="keep no audit trail (DIR/audit/*.jsonl)"
+    )
+    parser.add_argument(
+        "--audit-flush-ms",
+        type=int,
+        default=50,
+        metavar="MS",
+        help="group commit interval of the audit trail: an event is on disk at most about "
+        "this long after its response (default 50)",
+    )
+    parser.add_argument(
+        "--audit-no-fsync",
+        action="store_true",
+        help="write audit events without fdatasync (a power loss may lose more of them)",
+    )
+    parser.add_argument(
+        "--audit-segment-mib",
+        type=int,
+        default=64,
+        metavar="MIB",
+        help="start a new audit file past this size (default 64)",
+    )
+    parser.add_argument(
+        "--audit-retain-mib",
+        type=int,
+        default=1024,
+        metavar="MIB",
+        help="delete the oldest audit files beyond this total (default 1024)",
+    )
+    parser.add_argument(
+        "--access-log",
+        choices=("off", "json"),
+        default="off",
+        help="json: one JSON line per request on stderr (the audit event; no secrets)",
+    )
+    parser.add_argument(
+        "--min-free-mib",
+        type=int,
+        default=64,
+        metavar="MIB",
+        help="/_ossbox/health answers 503 with less free disk space (default 64)",
+    )
+
+
+def _ops_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The ServerConfig fields the flags of `_add_ops_arguments` set."""
+    mib = 1024 * 1024
+    audit = AuditSettings(
+        enabled=not args.no_audit,
+        flush_interval=max(args.audit_flush_ms, 1) / 1000,
+        fsync=not args.audit_no_fsync,
+        max_segment_bytes=max(args.audit_segment_mib, 1) * mib,
+        retain_bytes=max(args.audit_retain_mib, 1) * mib,
+    )
+    return {
+        "audit": audit,
+        "access_log": args.access_log == "json",
+        "min_free_bytes": max(args.min_free_mib, 0) * mib,
+    }
+
+
+def _access_logger() -> None:
+    """`--access-log json`: the `ossbox.access` logger's lines, bare, on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("ossbox.access")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _network(text: str) -> IpNetwork:
@@ -146,7 +222,10 @@ def run(args: argparse.Namespace) -> int:
         oidc_issuer=_prepare_oidc(args),
         oidc_jwks=tuple(args.oidc_jwks),
         credentials_uri_token=args.credentials_uri_token,
+        **_ops_settings(args),
     )
+    if config.access_log:
+        _access_logger()
     app = open_server(config)
     main = uvicorn.Config(
         app,
@@ -187,7 +266,9 @@ def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
     if not args.imds_role:
         raise SystemExit("ossbox serve: --imds needs --imds-role ROLE")
     account = root_account_id(args.data)
-    imds = ImdsApp(app.store, account, args.imds_role, v2_only=args.imds_v2_only)
+    imds = ImdsApp(
+        app.store, account, args.imds_role, v2_only=args.imds_v2_only, observer=app.observer
+    )
     host, port = args.imds
     config = uvicorn.Config(
         imds,

@@ -16,14 +16,19 @@ from datetime import UTC, datetime
 from email.utils import formatdate
 from typing import Any
 
+from ossbox.policy import oss_resource_arn
+from ossbox.server.audit.record import AuditRecord
 from ossbox.server.auth import ANONYMOUS, authenticate
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import AsgiReceive, RequestContext
 from ossbox.server.credentials_uri import PREFIX as CREDENTIALS_PREFIX
 from ossbox.server.credentials_uri import credentials_uri_response
 from ossbox.server.errors import OssError, internal_error, no_such_bucket
+from ossbox.server.health import check as health_check
 from ossbox.server.kms.rotation import rotation_loop
 from ossbox.server.kms.rotation import stop as stop_rotation
+from ossbox.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from ossbox.server.observe import Observer
 from ossbox.server.oidc.routes import oidc_response
 from ossbox.server.oss.addressing import resolve, virtual_host_bucket
 from ossbox.server.oss.authorize import authorize
@@ -74,6 +79,7 @@ class OssboxApp:
         self.store = store
         self._dates = _DateCache()
         self._rotation: asyncio.Task[None] | None = None
+        self.observer = Observer(config)
 
     async def __call__(self, scope: dict[str, Any], receive: AsgiReceive, send: AsgiSend) -> None:
         if scope["type"] == "lifespan":
@@ -85,20 +91,33 @@ class OssboxApp:
         http = _http_request(scope)
         head = http.method == "HEAD"
         peer = (scope.get("client") or ("", 0))[0]
+        record = AuditRecord()
+
+        async def counting_receive() -> dict[str, Any]:
+            message = await receive()
+            record.bytes_in += len(message.get("body", b""))
+            return message
+
+        async def counting_send(message: dict[str, Any]) -> None:
+            record.bytes_out += len(message.get("body", b""))
+            await send(message)
+
         ctx = RequestContext(
             request_id=request_id,
             http=http,
-            receive=receive,
+            receive=counting_receive,
             config=self.config,
             store=self.store,
             now=datetime.now(UTC),
             host=http.header("host") or self.config.endpoint_host,
             source_ip=client_ip(peer, http.header("x-forwarded-for"), self.config.trusted_proxies),
             peer_ip=peer,
+            audit=record,
+            audit_log=self.observer.audit,
         )
         try:
             if http.raw_path.startswith("/_ossbox/"):
-                response = self._internal(ctx)
+                response = await self._internal(ctx)
             elif self._is_rpc(ctx):
                 response = await handle_rpc(ctx)
             else:
@@ -113,7 +132,10 @@ class OssboxApp:
             ("Date", self._dates.now()),
             ("x-oss-request-id", request_id),
         ]
-        await send_response(send, response, head=head)
+        try:
+            await send_response(counting_send, response, head=head)
+        finally:
+            self.observer.finish(ctx, response.status)
 
     def _is_rpc(self, ctx: RequestContext) -> bool:
         """STS/RAM calls: path `/` with an Action (query, form body or x-acs-action header).
@@ -134,6 +156,9 @@ class OssboxApp:
         ctx.bucket, ctx.key = resolve(ctx.http.raw_path, ctx.host, self.config.domains)
         ctx.query = ctx.http.first_query_values()
         operation = find_operation(ctx.method, ctx.bucket, ctx.key, ctx.query)
+        ctx.audit.action = operation.action
+        if ctx.bucket is not None:
+            ctx.audit.resource = oss_resource_arn(self.config.region, "*", ctx.bucket, ctx.key)
         ctx.principal = ANONYMOUS if operation.own_auth else await authenticate(ctx)
         if ctx.bucket is not None and operation.name not in _NO_BUCKET_LOOKUP:
             # A primary-key read in WAL mode never waits on writers and costs less than the
@@ -141,6 +166,8 @@ class OssboxApp:
             ctx.bucket_record = self.store.meta.get_bucket(ctx.bucket)
             if ctx.bucket_record is None:
                 raise no_such_bucket(ctx.bucket)
+            found = ctx.bucket_record
+            ctx.audit.resource = oss_resource_arn(found.region, found.owner_id, found.name, ctx.key)
         if not operation.own_auth:
             await authorize(ctx, operation)
         limit = pace_request(ctx, operation.name)
@@ -150,21 +177,36 @@ class OssboxApp:
             response.headers += actual_request_headers(ctx)
         return response
 
-    def _internal(self, ctx: RequestContext) -> Response:
+    async def _internal(self, ctx: RequestContext) -> Response:
+        ctx.audit.family = "internal"
         if ctx.http.raw_path == "/_ossbox/health" and ctx.method in ("GET", "HEAD"):
-            body = json.dumps({"status": "ok", "region": self.config.region}).encode()
-            return Response(200, [("Content-Type", "application/json")], body)
+            return await self._health()
+        if ctx.http.raw_path == "/_ossbox/metrics" and ctx.method in ("GET", "HEAD"):
+            # Reads the other processes' snapshot files: off the event loop.
+            body = (await asyncio.to_thread(self.observer.exposition)).encode()
+            return Response(200, [("Content-Type", METRICS_CONTENT_TYPE)], body)
         if ctx.method == "GET" and ctx.http.raw_path.startswith(CREDENTIALS_PREFIX):
+            ctx.audit.family = "credentials-uri"
             request = (ctx.http.raw_path, ctx.source_ip, ctx.http.header("authorization"), ctx.now)
             token = self.config.credentials_uri_token
             return credentials_uri_response(self.store, self.config.data_dir, token, request)
         if ctx.method in ("GET", "HEAD"):
             oidc = oidc_response(self.config, ctx.http.raw_path)
             if oidc is not None:
+                ctx.audit.family = "oidc"
                 return oidc
         return Response(404, [("Content-Type", "application/json")], b'{"error":"not found"}')
 
+    async def _health(self) -> Response:
+        ready, report = await asyncio.to_thread(
+            health_check, self.store, self.config.min_free_bytes
+        )
+        body = {"status": "ok" if ready else "unavailable", "region": self.config.region}
+        data = json.dumps({**body, "checks": report}).encode()
+        return Response(200 if ready else 503, [("Content-Type", "application/json")], data)
+
     def _error_response(self, err: OssError, ctx: RequestContext, head: bool) -> Response:
+        ctx.audit.error_code = err.code
         host_id = ctx.host
         # A browser can read an error only with the bucket's CORS headers on it.
         headers = [*err.headers.items(), *actual_request_headers(ctx)]
@@ -182,9 +224,11 @@ class OssboxApp:
                 self._rotation = asyncio.get_running_loop().create_task(
                     rotation_loop(self.store.kms)
                 )
+                self.observer.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await stop_rotation(self._rotation)
+                self.observer.close()
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -116,7 +116,17 @@ def _check_region(auth: OssAuth, region: str) -> None:
 
 
 async def authenticate(ctx: RequestContext) -> Principal:
-    """The request's principal, or the OSS error that refuses it."""
+    """The request's principal, or the OSS error that refuses it (recorded for the audit)."""
+    try:
+        principal = await _authenticate(ctx)
+    except OssError as err:
+        ctx.audit.auth_failure = err.code
+        raise
+    ctx.audit.principal = principal
+    return principal
+
+
+async def _authenticate(ctx: RequestContext) -> Principal:
     try:
         auth = parse_oss_auth(ctx.http)
     except SignatureFormatError as err:
@@ -140,9 +150,13 @@ async def authenticate(ctx: RequestContext) -> Principal:
 
 async def principal_and_secret(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:
     """The owner and secret of the AccessKey (permanent, or STS with its token) `auth` names."""
+    ctx.audit.access_key_id = auth.access_key_id
     if is_sts_key(auth.access_key_id):
-        return _sts_principal(ctx, auth)
-    return await _key_principal(ctx, auth)
+        found = _sts_principal(ctx, auth)
+    else:
+        found = await _key_principal(ctx, auth)
+    ctx.audit.principal = found[0]  # whose key it is, even if the signature then fails
+    return found
 
 
 async def _key_principal(ctx: RequestContext, auth: OssAuth) -> tuple[Principal, str]:

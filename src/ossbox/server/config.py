@@ -6,6 +6,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ossbox.server.audit.settings import AuditSettings
+
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -27,6 +29,11 @@ class ServerConfig:
     oidc_jwks: tuple[tuple[str, Path], ...] = ()
     # `Authorization: Bearer` token for /_ossbox/credentials/ (else loopback peers only).
     credentials_uri_token: str = field(default="", repr=False)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    # One JSON line per request (the audit event) on the `ossbox.access` logger.
+    access_log: bool = False
+    # /_ossbox/health answers 503 below this much free disk space.
+    min_free_bytes: int = 64 * 1024 * 1024
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ossbox.server.audit.record import AuditRecord
 from ossbox.server.errors import OssError
 from ossbox.signing.http import HttpRequest
 
 if TYPE_CHECKING:
+    from ossbox.server.audit.writer import AuditWriter
     from ossbox.server.auth import Principal
     from ossbox.server.config import ServerConfig
     from ossbox.store import Store
@@ -59,6 +61,8 @@ class RequestContext:
     bucket_record: Bucket | None = None
     source_ip: str = ""  # the client: the TCP peer, or behind trusted proxies (source_ip.py)
     peer_ip: str = ""  # the TCP peer itself
+    audit: AuditRecord = field(default_factory=AuditRecord)
+    audit_log: AuditWriter | None = None  # this process's writer (flushed before a lookup)
     _body_consumed: bool = False
 
     @property

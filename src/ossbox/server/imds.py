@@ -28,11 +28,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ossbox.policy import PolicyKind, evaluate_trust
 from ossbox.policy.principals import PrincipalRef
+from ossbox.server.audit.record import AuditRecord
 from ossbox.server.context import AsgiReceive
 from ossbox.server.credentials_uri import credentials_json, mint
 from ossbox.server.response import AsgiSend, Response, send_response
@@ -40,6 +41,9 @@ from ossbox.server.sts import permissions
 from ossbox.server.sts.assume_role import EXPIRATION_FORMAT
 from ossbox.store import Store
 from ossbox.store.ram import Role
+
+if TYPE_CHECKING:
+    from ossbox.server.observe import Observer
 
 ECS_SERVICE = "ecs.aliyuncs.com"
 SESSION_NAME = "ecs-imds"
@@ -82,21 +86,72 @@ class TokenSigner:
         return now < int(expiry)
 
 
+def _action(path: str) -> str:
+    if path == TOKEN_PATH:
+        return "imds:GetToken"
+    if not path.lower().startswith(CREDENTIALS_PREFIX):
+        return ""
+    return (
+        "imds:GetRoleCredentials"
+        if path[len(CREDENTIALS_PREFIX) :].strip("/")
+        else "imds:ListRoles"
+    )
+
+
 class ImdsApp:
-    def __init__(self, store: Store, account_id: str, role: str, *, v2_only: bool = False):
+    """`observer`, when given, counts and audits each request (family `imds`, actions
+    `imds:GetToken`, `imds:ListRoles`, `imds:GetRoleCredentials`: ossbox's own names)."""
+
+    def __init__(
+        self,
+        store: Store,
+        account_id: str,
+        role: str,
+        *,
+        v2_only: bool = False,
+        observer: Observer | None = None,
+    ):
         self.store = store
         self.account_id = account_id
         self.role = role
         self.v2_only = v2_only
         self.tokens = TokenSigner()
+        self.observer = observer
 
     async def __call__(self, scope: dict[str, Any], receive: AsgiReceive, send: AsgiSend) -> None:
         if scope["type"] != "http":
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         raw = scope.get("raw_path") or scope["path"].encode()
+        record, now = AuditRecord(family="imds"), datetime.now(UTC)
         response = await self.handle(scope["method"], raw.decode("latin-1"), headers)
         await send_response(send, response, head=scope["method"] == "HEAD")
+        if self.observer is not None:
+            self._keep(record, raw.decode("latin-1"), response, headers, now, scope)
+
+    def _keep(
+        self,
+        record: AuditRecord,
+        target: str,
+        response: Response,
+        headers: dict[str, str],
+        now: datetime,
+        scope: dict[str, Any],
+    ) -> None:
+        assert self.observer is not None
+        record.action = _action(request_path(target))
+        record.resource = f"acs:ram::{self.account_id}:role/{self.role}"
+        record.bytes_out = len(response.body)
+        if response.status >= 400:
+            record.error_code = response.body.decode(errors="replace").replace(" ", "")
+        self.observer.keep(
+            record,
+            response.status,
+            now=now,
+            request_id=secrets.token_hex(12).upper(),
+            source_ip=(scope.get("client") or ("", 0))[0],
+            user_agent=headers.get("user-agent", ""),
+        )
 
     async def handle(self, method: str, target: str, headers: dict[str, str]) -> Response:
         path = request_path(target)

@@ -34,22 +34,28 @@ def _network_allows(source_ip: str, networks: tuple[str, ...]) -> bool:
 
 
 def _application_allows(rpc: RpcContext, action: str, arn: str) -> bool:
-    principal = rpc.principal
+    principal, audit = rpc.principal, rpc.request.audit
     key = rpc.request.store.kms.get_client_key(principal.access_key_id or "")
     if key is None or not _network_allows(rpc.request.source_ip, key.source_ips):
-        return False  # UNCONFIRMED: KMS's code for a call from outside the network rules
+        # UNCONFIRMED: KMS's code for a call from outside the network rules
+        audit.resource = arn
+        audit.denied("Denied: the ClientKey's network rules exclude the source IP.")
+        return False
     policy = permissions.parsed(key.policy, PolicyKind.IDENTITY)
     who = PrincipalRef("service", principal.arn, principal.account_id, principal.name)
     request = AuthzRequest(action, arn, who, permissions.request_context(rpc.request))
-    return evaluate(request, identity=[NamedPolicy(key.aap_name, policy)]).allowed
+    decision = evaluate(request, identity=[NamedPolicy(key.aap_name, policy)])
+    audit.decided(decision)
+    return decision.allowed
 
 
 def authorize(rpc: RpcContext, secret_name: str) -> None:
     """Raise Forbidden.NoPermission unless the caller may `kms:<Action>` this secret. Blocking."""
     principal = rpc.principal
-    if principal.kind == "root":
-        return
     action, arn = f"kms:{rpc.call.action}", secret_arn(rpc, secret_name)
+    if principal.kind == "root":
+        rpc.request.audit.granted("Allowed: the account's root.", arn)
+        return
     if principal.kind == "application":
         allowed = _application_allows(rpc, action, arn)
     else:
@@ -57,6 +63,8 @@ def authorize(rpc: RpcContext, secret_name: str) -> None:
         identity, session = permissions.caller_policies(ram, principal)
         who = permissions.principal_ref(principal)
         request = AuthzRequest(action, arn, who, permissions.request_context(rpc.request))
-        allowed = evaluate(request, identity=identity, session=session).allowed
+        decision = evaluate(request, identity=identity, session=session)
+        rpc.request.audit.decided(decision)
+        allowed = decision.allowed
     if not allowed:
         raise no_permission()

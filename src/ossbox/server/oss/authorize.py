@@ -29,8 +29,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from ossbox.policy import AuthzRequest, Decision, NamedPolicy, Policy, PolicyKind, PrincipalRef
+from ossbox.policy import (
+    AuthzRequest,
+    Decision,
+    NamedPolicy,
+    Policy,
+    PolicyKind,
+    PrincipalRef,
+)
 from ossbox.policy import evaluate as evaluate_policies
+from ossbox.server.audit.record import AuditRecord
 from ossbox.server.auth import Principal
 from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError, access_denied
@@ -131,9 +139,11 @@ def decide(
     request: AuthzRequest,
     resource: Sequence[NamedPolicy],
     owner_id: str,
+    audit: AuditRecord | None = None,
 ) -> bool:
     """True if policies allow `request`, False if nothing does (the ACL may still grant it);
-    raises PolicyDenied on an explicit Deny or a session policy that does not allow."""
+    raises PolicyDenied on an explicit Deny or a session policy that does not allow. The
+    decision is noted in `audit`."""
     action = request.action
     decision = evaluate_policies(
         request,
@@ -141,15 +151,21 @@ def decide(
         session=narrow_session(caller.session, action),
         resource=narrow_all(resource, action),
     )
+    if audit is not None:
+        audit.decided(decision)
     if decision.effect == "ExplicitDeny":
         raise _explicit_denial(decision)
     if "session" in decision.missing:
         raise PolicyDenied(SESSION_DENIED, "SessionPolicy", "ImplicitDeny", request.action)
     if not decision.allowed:
         return False
-    return caller.ref.account_id == owner_id or any(
+    if caller.ref.account_id == owner_id or any(
         hit.source == "resource" and hit.effect == "Allow" for hit in decision.deciding
-    )
+    ):
+        return True
+    if audit is not None:
+        audit.denied("Denied: only the bucket policy can grant another account's caller.")
+    return False
 
 
 def _explicit_denial(decision: Decision) -> PolicyDenied:
@@ -171,13 +187,16 @@ def _is_owner(principal: Principal, bucket: Bucket) -> bool:
 
 
 async def _acl_grants(ctx: RequestContext, bucket: Bucket, target: Target, access: Access) -> bool:
-    acl = bucket.acl
+    acl, whose = bucket.acl, "bucket"
     if target.key is not None:
         meta = ctx.store.meta
         found = await asyncio.to_thread(meta.get_object, bucket.name, target.key, target.version_id)
         if found is not None and found.acl != "default":
-            acl = found.acl
-    return access in _GRANTS.get(acl, frozenset())
+            acl, whose = found.acl, "object"
+    if access not in _GRANTS.get(acl, frozenset()):
+        return False
+    ctx.audit.granted(f"Allowed: the {whose} ACL {acl} grants {access.name.lower()}.", target.arn)
+    return True
 
 
 async def _check(
@@ -193,7 +212,7 @@ async def _check(
     """Raise AccessDenied unless every action `op` needs on `target` is allowed."""
     for action in actions(op.action, version_id=target.version_id, tagging=tagging):
         request = AuthzRequest(action, target.arn, caller.ref, context)
-        if decide(caller, request, bucket_policies(bucket), bucket.owner_id):
+        if decide(caller, request, bucket_policies(bucket), bucket.owner_id, ctx.audit):
             continue
         if op.access in (Access.READ, Access.WRITE) and await _acl_grants(
             ctx, bucket, target, op.access
@@ -207,14 +226,15 @@ def _authorize_account_op(ctx: RequestContext, op: Operation, principal: Princip
     that already belongs to another account is the handler's 409)."""
     if principal.kind == "anonymous" or principal.account_id is None:
         raise access_denied(ANONYMOUS_FORBIDDEN)
-    if principal.kind == "root":
-        return
     account = principal.account_id
     bucket = ctx.bucket if op.name == "PutBucket" else None
     target = Target(ctx.config.region, account, bucket)
+    if principal.kind == "root":
+        ctx.audit.granted("Allowed: the account's root.", target.arn)
+        return
     caller = load_caller(ctx, principal, with_user_id=False)
     request = AuthzRequest(op.action, target.arn, caller.ref, condition_context(ctx, op.name))
-    if not decide(caller, request, (), account):
+    if not decide(caller, request, (), account, ctx.audit):
         raise access_denied(NOT_YOUR_BUCKET)
 
 
@@ -248,8 +268,11 @@ async def authorize(
         return
     own = bucket in (None, ctx.bucket) and key in (None, ctx.key)
     record = await _bucket_record(ctx, bucket or ctx.bucket)
-    if record is None or _is_owner(principal, record):
-        return  # a missing bucket is the handler's NoSuchBucket
+    if record is None:
+        return  # the handler's NoSuchBucket
+    if _is_owner(principal, record):
+        ctx.audit.granted("Allowed: the bucket owner's root account.")
+        return
     if op.name == "DeleteMultipleObjects" and key is None:
         return  # each key is authorized by the handler (authorize_deletes)
     key = key if key is not None else ctx.key

@@ -44,15 +44,18 @@ def request_context(call: RamCall) -> dict[str, str]:
 def authorize(call: RamCall, resources: Sequence[Resource]) -> None:
     """Raise NoPermission unless the caller may do `ram:<call.action>` on every resource."""
     arns = [resource(call) for resource in resources]  # validates the parameters first
-    principal = call.principal
+    principal, audit = call.principal, call.rpc.request.audit
     if principal.kind == "root":
+        audit.granted("Allowed: the account's root.", arns[0] if arns else "")
         return
     who = permissions.principal_ref(principal)
     identity, session = permissions.caller_policies(call.ram, principal)
     context = request_context(call)
     for arn in arns:
         request = AuthzRequest(f"ram:{call.action}", arn, who, context)
-        if not evaluate(request, identity=identity, session=session).allowed:
+        decision = evaluate(request, identity=identity, session=session)
+        audit.decided(decision)
+        if not decision.allowed:
             raise no_permission()
 
 

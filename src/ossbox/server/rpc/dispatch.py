@@ -66,6 +66,8 @@ class RpcAction:
 
 # Version -> Action -> RpcAction, from the product modules' tables (see `apis`).
 APIS: dict[str, dict[str, RpcAction]] = {}
+# Version -> the product's RAM action prefix (sts:AssumeRole, ram:CreateUser, ...).
+PRODUCTS: dict[str, str] = {}
 
 _nonces = NonceCache()
 
@@ -75,6 +77,17 @@ def _from_format_error(err: SignatureFormatError) -> RpcError:
 
 
 async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
+    """The caller, or the RpcError that refuses it (recorded for the audit)."""
+    try:
+        principal = await _verify(ctx, call)
+    except RpcError as err:
+        ctx.audit.auth_failure = err.code
+        raise
+    ctx.audit.principal = principal
+    return principal
+
+
+async def _verify(ctx: RequestContext, call: RpcCall) -> Principal:
     if call.scheme is RpcScheme.ANONYMOUS or call.access_key_id is None:
         raise missing_parameter("AccessKeyId")
     if call.scheme is RpcScheme.RSA:
@@ -85,6 +98,7 @@ async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
         principal, secret = _sts_principal(ctx, call, call.access_key_id)
     else:
         principal, secret = await _key_principal(ctx, call, call.access_key_id)
+    ctx.audit.principal = principal  # whose key it is, even if the signature then fails
     late = time_error(call, ctx.now)
     if late is not None:
         raise _from_format_error(late)
@@ -126,21 +140,39 @@ def _sts_principal(ctx: RequestContext, call: RpcCall, access_key_id: str) -> tu
 def apis() -> dict[str, dict[str, RpcAction]]:
     """The product tables, imported on first use (they import this module for its types)."""
     if not APIS:
+        from ossbox.server.audit import lookup as actiontrail
         from ossbox.server.kms import api as kms
         from ossbox.server.ram import api as ram
         from ossbox.server.sts import api as sts
 
-        APIS.update({sts.VERSION: sts.ACTIONS, ram.VERSION: ram.ACTIONS, kms.VERSION: kms.ACTIONS})
+        APIS.update(
+            {
+                sts.VERSION: sts.ACTIONS,
+                ram.VERSION: ram.ACTIONS,
+                kms.VERSION: kms.ACTIONS,
+                actiontrail.VERSION: actiontrail.ACTIONS,
+            }
+        )
+        PRODUCTS.update(
+            {
+                sts.VERSION: "sts",
+                ram.VERSION: "ram",
+                kms.VERSION: "kms",
+                actiontrail.VERSION: "actiontrail",
+            }
+        )
     return APIS
 
 
-def _find_action(call: RpcCall) -> RpcAction:
+def _find_action(ctx: RequestContext, call: RpcCall) -> RpcAction:
     actions = apis().get(call.version)
     if actions is None:
         raise invalid_version(call.version)
+    ctx.audit.family = PRODUCTS[call.version]
     action = actions.get(call.action)
     if action is None:
         raise invalid_action(call.action)
+    ctx.audit.action = f"{ctx.audit.family}:{call.action}"
     return action
 
 
@@ -162,6 +194,7 @@ def _render(root: str, body: dict[str, Any], response_format: str) -> Response:
 
 
 def error_response(err: RpcError, ctx: RequestContext, response_format: str) -> Response:
+    ctx.audit.error_code = err.code
     content_type, body = err.body(ctx.request_id, ctx.host, response_format)
     return Response(err.status, [("Content-Type", content_type)], body)
 
@@ -169,6 +202,7 @@ def error_response(err: RpcError, ctx: RequestContext, response_format: str) -> 
 async def handle_rpc(ctx: RequestContext) -> Response:
     """Answer one RPC call; every failure is an RPC error in the caller's Format."""
     response_format = ctx.http.first_query_values().get("Format", "JSON")
+    ctx.audit.family = "rpc"
     try:
         if ctx.method == "POST":
             body = await ctx.read_body(limit=MAX_RPC_BODY)
@@ -178,7 +212,8 @@ async def handle_rpc(ctx: RequestContext) -> Response:
         except SignatureFormatError as err:
             raise _from_format_error(err) from None
         response_format = call.response_format
-        action = _find_action(call)
+        ctx.audit.access_key_id = call.access_key_id or ""
+        action = _find_action(ctx, call)
         if action.anonymous and call.scheme is RpcScheme.ANONYMOUS:
             principal = ANONYMOUS
         else:

@@ -35,6 +35,7 @@ from ossbox.policy import (
     evaluate,
     evaluate_trust,
 )
+from ossbox.server.audit.record import AuditRecord
 from ossbox.server.auth import Principal
 from ossbox.server.rpc.dispatch import RpcContext
 from ossbox.server.rpc.errors import RpcError, missing_parameter
@@ -157,21 +158,33 @@ def condition_context(ctx: RpcContext, params: AssumeRoleParams) -> dict[str, st
 
 
 def authorize(
-    ram: RamStore, caller: Principal, params: AssumeRoleParams, context: Mapping[str, str]
+    ram: RamStore,
+    caller: Principal,
+    params: AssumeRoleParams,
+    context: Mapping[str, str],
+    audit: AuditRecord | None = None,
 ) -> Role:
-    """The role `caller` may assume, or the RpcError that refuses it. Blocking (store reads)."""
+    """The role `caller` may assume, or the RpcError that refuses it. Blocking (store reads).
+    Each decision is noted in `audit`."""
+    audit = audit if audit is not None else AuditRecord()
+    audit.resource = params.role_arn
     if caller.kind == "root":
+        audit.denied("Denied: roles may not be assumed by root accounts.")
         raise no_permission("Roles may not be assumed by root accounts.")
     who = permissions.principal_ref(caller)
     identity, session = permissions.caller_policies(ram, caller)
     request = AuthzRequest("sts:AssumeRole", params.role_arn, who, context)
-    if not evaluate(request, identity=identity, session=session).allowed:
+    decision = evaluate(request, identity=identity, session=session)
+    audit.decided(decision)
+    if not decision.allowed:
         raise no_permission()
     role = ram.get_role(params.role_account, params.role_name)
     if role is None:
         raise RpcError(404, "EntityNotExist.Role", "The specified Role not exists.")
     trust = permissions.parsed(role.assume_role_policy_document, PolicyKind.TRUST)
-    if not evaluate_trust(trust, who, context, role_arn=role.arn).allowed:
+    trusted = evaluate_trust(trust, who, context, role_arn=role.arn)
+    if not trusted.allowed:
+        audit.decided(trusted)
         raise no_permission()
     return role
 
@@ -223,7 +236,8 @@ def response(creds: StsCredentials, source_identity: str = "") -> dict[str, Any]
 
 def _assume(ctx: RpcContext, ram: RamStore) -> dict[str, Any]:
     params = parse_params(ctx.params)
-    role = authorize(ram, ctx.principal, params, condition_context(ctx, params))
+    context = condition_context(ctx, params)
+    role = authorize(ram, ctx.principal, params, context, ctx.request.audit)
     duration = session_duration(ctx.principal, role, params.duration)
     session = new_session(ctx.principal, role, params, ctx.request.now, duration)
     return response(issue(ctx.request.store.master_key, session), params.source_identity)

@@ -87,7 +87,9 @@ def _trusted(role: Role, provider: OidcProvider, info: OidcTokenInfo, ctx: RpcCo
     context["oidc:aud"] = list(info.audiences)
     trust = permissions.parsed(role.assume_role_policy_document, PolicyKind.TRUST)
     who = PrincipalRef.federated(provider.arn)
-    return evaluate_trust(trust, who, context, role_arn=role.arn).allowed
+    decision = evaluate_trust(trust, who, context, role_arn=role.arn)
+    ctx.request.audit.decided(decision)
+    return decision.allowed
 
 
 def _token_info(info: OidcTokenInfo) -> dict[str, str]:
