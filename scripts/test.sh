@@ -19,7 +19,10 @@ if [ ! -x .venv-kms/bin/python ]; then
   kms_python=""
   for candidate in "$(command -v python3.10 || true)" "$HOME"/.pyenv/versions/3.10*/bin/python3.10 \
                    "$(command -v python3.9 || true)" "$HOME"/.pyenv/versions/3.9*/bin/python3.9; do
-    if [ -n "$candidate" ] && [ -x "$candidate" ]; then kms_python="$candidate"; break; fi
+    # A pyenv shim exists even where its version is not active, so try each one for real.
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert (3, 9) <= sys.version_info[:2] <= (3, 10)' 2>/dev/null; then
+      kms_python="$candidate"; break
+    fi
   done
   if [ -z "$kms_python" ]; then
     echo "scripts/test.sh: aliyun-secret-manager-client needs Python 3.9 or 3.10; none found" >&2
