@@ -82,6 +82,32 @@ def custom(w: World) -> dict[str, str]:
     }
 
 
+def role_as_caller(w: World) -> dict[str, str]:
+    """003's variable names; STS variant: a role session (of StsCallerRole) assumes RamOssTest."""
+    s = w.caller_session
+    return {
+        "ALIBABACLOUD_ACCESS_KEY_ID": s.access_key_id,
+        "ALIBABACLOUD_ACCESS_KEY_SECRET": s.access_key_secret,
+        "ALIBABA_CLOUD_SECURITY_TOKEN": s.security_token,
+        "ALIBABA_CLOUD_ROLE_ARN": w.role_arn,
+        "ALIBABA_CLOUD_ROLE_SESSION_NAME": "seed-example",
+    }
+
+
+def role_003(w: World) -> dict[str, str]:
+    """003's variable names (ALIBABACLOUD_..., no underscore) for the RAM user's AccessKey."""
+    return {
+        "ALIBABACLOUD_ACCESS_KEY_ID": w.user.access_key_id,
+        "ALIBABACLOUD_ACCESS_KEY_SECRET": w.user.access_key_secret,
+        "ALIBABA_CLOUD_ROLE_ARN": w.role_arn,
+        "ALIBABA_CLOUD_ROLE_SESSION_NAME": "seed-example",
+    }
+
+
+def role_002(w: World) -> dict[str, str]:
+    return {**oss_ak(w), "OSS_STS_ROLE_ARN": w.role_arn}
+
+
 def combine(*parts: Env) -> Env:
     return lambda w: {k: v for part in parts for k, v in part(w).items()}
 
@@ -109,6 +135,24 @@ CASES = [
     Case("oss_credentials_tw_08_function_compute.py", oss_sts),
     Case("oss_credentials_tw_09_credentials_uri.py", uri),
     Case("oss_credentials_tw_10_custom.py", custom),
+    Case("oss_credentials_cn_01_ak_env.py", oss_ak),
+    Case("oss_credentials_cn_02_ak_config_ini.py", lambda w: {}, config_ini="upper"),
+    Case("oss_credentials_cn_04_sts_env.py", oss_sts),
+    Case("oss_credentials_cn_05_sts_static.py", alibaba_sts),
+    Case("oss_credentials_cn_06_ak_ram_role_arn.py", role_003),
+    Case("oss_credentials_cn_07_sts_ram_role_arn.py", role_as_caller),
+    Case("oss_credentials_cn_08_ecs_ram_role_imdsv2.py", lambda w: {}),
+    Case("oss_credentials_cn_09_oidc_role_arn.py", oidc),
+    Case("oss_credentials_cn_10_function_compute.py", oss_sts),
+    Case("oss_credentials_cn_11_credentials_uri.py", uri),
+    Case("oss_credentials_cn_12_custom.py", custom),
+    Case("oss_credentials_en_01_sts_env.py", oss_sts),
+    Case("oss_credentials_en_02_sts_in_code.py", oss_sts),
+    Case("oss_credentials_en_03_ram_role_env.py", role_002),
+    Case("oss_credentials_en_04_ram_role_in_code.py", role_002),
+    Case("oss_credentials_en_05_ecs_ram_role.py", lambda w: {}),
+    Case("oss_credentials_en_06_ak_env.py", oss_ak),
+    Case("oss_credentials_en_07_ak_in_code.py", oss_ak),
 ]
 
 
@@ -140,3 +184,15 @@ def test_seed_example_runs_against_ossbox(world: World, case: Case, tmp_path: Pa
 def test_every_example_script_has_a_case() -> None:
     scripts = {p.name for p in EXAMPLES.glob("*.py")} - {"ossbox_local.py"}
     assert scripts == {c.script for c in CASES}
+
+
+def test_seed_002_as_written_is_refused_by_sts(world: World, tmp_path: Path) -> None:
+    """002's RAM-role sample passes the AccessKey id as the secret; with that value STS refuses
+    the AssumeRole signature, as Alibaba Cloud would (why the example reads the secret)."""
+    env = {**role_002(world), "OSS_ACCESS_KEY_SECRET": world.user.access_key_id}
+
+    run = run_example(world, "oss_credentials_en_03_ram_role_env.py", env, cwd=tmp_path)
+
+    assert run.returncode != 0
+    assert "SignatureDoesNotMatch" in run.stderr
+    assert run.written() == {}

@@ -35,6 +35,7 @@ class World:
     admin: OssboxAdmin
     user: AccessKey  # RAM user: AliyunSTSAssumeRoleAccess + RamTestPolicy
     session: StsCredentials  # RamOssTest assumed by the user
+    caller_session: StsCredentials  # StsCallerRole (may itself AssumeRole) assumed by the user
     role_arn: str
     oidc_provider_arn: str
     oidc_role_arn: str
@@ -103,7 +104,12 @@ def _populate(http: OssboxServer, tls: OssboxServer, admin: OssboxAdmin, base: P
     token_file = home / "oidc-token"
     admin.oidc_token(RRSA_SUBJECT, out=token_file)
     session = admin.assume_role(role.arn, "seed-session", as_user=user)
-    return World(http, tls, admin, user, session, role.arn, provider, oidc_role.arn, home, token_file)
+    caller = admin.create_role("StsCallerRole", policies=["AliyunSTSAssumeRoleAccess"])
+    caller_session = admin.assume_role(caller.arn, "chain-source", as_user=user)
+    return World(
+        http, tls, admin, user, session, caller_session, role.arn, provider, oidc_role.arn, home,
+        token_file,
+    )
 
 
 @dataclass(frozen=True)
