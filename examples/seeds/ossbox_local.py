@@ -53,6 +53,8 @@ def use_credential(credential_client: Any, label: str) -> None:
             model.access_key_id, model.access_key_secret, model.security_token
         )
 
+    provider = getattr(credential_client.get_credential(), "provider_name", None)
+    print(f"{label} credentials from: {provider}")
     cfg = oss.config.load_default()
     cfg.credentials_provider = oss.credentials.CredentialsProviderFunc(credentials)
     cfg.endpoint, cfg.region = ENDPOINT, REGION

@@ -26,7 +26,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def oss_ak(w: World) -> dict[str, str]:
-    return {"OSS_ACCESS_KEY_ID": w.user.access_key_id, "OSS_ACCESS_KEY_SECRET": w.user.access_key_secret}
+    return {
+        "OSS_ACCESS_KEY_ID": w.user.access_key_id,
+        "OSS_ACCESS_KEY_SECRET": w.user.access_key_secret,
+    }
 
 
 def oss_sts(w: World) -> dict[str, str]:
@@ -112,17 +115,41 @@ def combine(*parts: Env) -> Env:
     return lambda w: {k: v for part in parts for k, v in part(w).items()}
 
 
+def no_ecs(w: World) -> dict[str, str]:
+    """Keep the default chains (both) off the metadata service."""
+    return {"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"}
+
+
+def ecs_role(w: World) -> dict[str, str]:
+    return {"ALIBABA_CLOUD_ECS_METADATA": "ECSRAMRole"}
+
+
+def http_proxy_imds(w: World) -> dict[str, str]:
+    """Where no proxy setting exists (credentials.ini, the default chain), the official
+    library's HTTP layer takes HTTP_PROXY: 100.100.100.200 is reached through `--imds`."""
+    assert w.http.imds_endpoint is not None
+    return {"HTTP_PROXY": w.http.imds_endpoint}
+
+
+def nothing(w: World) -> dict[str, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Case:
     script: str
     env: Env
     labels: tuple[str, ...] = ("official", "ossbox")
     config_ini: str | None = None  # "lower" or "upper" key names (000 vs 003)
+    credentials_ini: bool = False  # ~/.alibabacloud/credentials.ini as in seed 001
+    variant: str = ""
+    stdout: tuple[str, ...] = ()  # more lines the run must print
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
-        return self.script.removesuffix(".py")
+        stem = self.script.removesuffix(".py")
+        return f"{stem}[{self.variant}]" if self.variant else stem
 
 
 CASES = [
@@ -153,7 +180,126 @@ CASES = [
     Case("oss_credentials_en_05_ecs_ram_role.py", lambda w: {}),
     Case("oss_credentials_en_06_ak_env.py", oss_ak),
     Case("oss_credentials_en_07_ak_in_code.py", oss_ak),
+    # 001: the Credentials tool; the default chain once per source it can take, both chains
+    # must say which step served
+    *(
+        Case(
+            "credentials_tool_01_default_chain.py",
+            combine(*env),
+            variant=name,
+            credentials_ini=ini,
+            stdout=(
+                f"official credentials from: default/{official}",
+                f"ossbox chain served by default/{ours}",
+            ),
+        )
+        for name, env, ini, official, ours in (
+            ("env", (alibaba_ak, no_ecs), False, "env", "env"),
+            ("oidc", (oidc, no_ecs), False, "oidc_role_arn", "oidc_role_arn"),
+            ("credentials.ini", (no_ecs,), True, "profile/static_ak", "profile/static_ak"),
+            ("ecs", (ecs_role, http_proxy_imds), False, "ecs_ram_role", "ecs_ram_role"),
+            ("uri", (uri, no_ecs), False, "credential_uri", "credentials_uri"),
+        )
+    ),
+    Case("credentials_tool_02_default_chain_api.py", combine(alibaba_ak, no_ecs), variant="env"),
+    Case(
+        "credentials_tool_02_default_chain_api.py",
+        no_ecs,
+        variant="credentials.ini",
+        credentials_ini=True,
+    ),
+    Case("credentials_tool_03_ak.py", alibaba_ak),
+    Case("credentials_tool_04_ak_api.py", alibaba_ak),
+    Case("credentials_tool_05_sts.py", alibaba_sts),
+    Case("credentials_tool_06_sts_assume_role_api.py", role),
+    Case("credentials_tool_07_ram_role_arn.py", role),
+    Case("credentials_tool_08_ram_role_arn_api.py", role),
+    Case("credentials_tool_09_ecs_ram_role.py", ecs_role),
+    Case("credentials_tool_10_ecs_ram_role_api.py", ecs_role),
+    Case(
+        "credentials_tool_11_oidc_role_arn.py",
+        oidc,
+        stdout=("official type: oidc_role_arn AccessKeyId: STS.",),
+    ),
+    Case(
+        "credentials_tool_12_oidc_role_arn_api.py",
+        oidc,
+        stdout=("ossbox chain served by default/oidc_role_arn",),
+    ),
+    Case(
+        "credentials_tool_13_credentials_uri.py",
+        uri,
+        stdout=("official type: credentials_uri AccessKeyId: STS.",),
+    ),
+    Case(
+        "credentials_tool_14_credentials_uri_api.py",
+        combine(uri, no_ecs),
+        stdout=("ossbox chain served by default/credentials_uri",),
+    ),
+    Case(
+        "credentials_tool_15_bearer.py",
+        lambda w: {"ALIBABA_CLOUD_BEARER_TOKEN": "ccc-bearer-token"},
+        labels=(),
+        stdout=(
+            "official: bearer None None None True",
+            "ossbox: bearer True",
+            "ossbox refuses to sign OSS requests with a bearer token: CredentialsError",
+        ),
+    ),
+    Case(
+        "credentials_tool_17_multiple_clients.py",
+        alibaba_sts,
+        labels=("official-cred2",),
+        stdout=("REFUSED official-cred1: InvalidAccessKeyId",),
+    ),
+    Case(
+        "credentials_tool_18_auth_utils.py",
+        http_proxy_imds,
+        credentials_ini=True,
+        labels=tuple(
+            f"{side}-{p}"
+            for side in ("official", "ossbox")
+            for p in ("default", "client1", "client2")
+        ),
+    ),
 ]
+
+
+def write_credentials_ini(home: Path, w: World) -> None:
+    """The seed's 配置文件 example (001), its placeholders filled."""
+    policy = '{"Statement": [{"Action": ["*"],"Effect": "Allow","Resource": ["*"]}],"Version":"1"}'
+    user = w.user
+    text = f"""[default]
+enable=true
+type=access_key
+access_key_id={user.access_key_id}
+access_key_secret={user.access_key_secret}
+
+[client1]
+enable=true
+type=ecs_ram_role
+role_name=ECSRAMRole
+
+[client2]
+enable=true
+type=ram_role_arn
+policy={policy}
+access_key_id={user.access_key_id}
+access_key_secret={user.access_key_secret}
+role_arn={w.role_arn}
+role_session_name=seed-client2
+
+[client3]
+enable=true
+type=oidc_role_arn
+policy={policy}
+oidc_provider_arn={w.oidc_provider_arn}
+oidc_token_file_path={w.token_file}
+role_arn={w.oidc_role_arn}
+role_session_name=seed-client3
+"""
+    (home / ".alibabacloud").mkdir(parents=True, exist_ok=True)
+    (home / ".alibabacloud" / "credentials.ini").write_text(text)
 
 
 def write_config_ini(directory: Path, w: World, style: str) -> None:
@@ -171,11 +317,17 @@ def write_config_ini(directory: Path, w: World, style: str) -> None:
 def test_seed_example_runs_against_ossbox(world: World, case: Case, tmp_path: Path) -> None:
     if case.config_ini:
         write_config_ini(tmp_path, world, case.config_ini)
-    run = run_example(world, case.script, {**case.env(world), **case.extra}, cwd=tmp_path)
+    if case.credentials_ini:
+        write_credentials_ini(tmp_path, world)
+    env = {"HOME": str(tmp_path), **case.env(world), **case.extra}
+    run = run_example(world, case.script, env, cwd=tmp_path)
+    print(run.stdout)  # shown when the test fails
 
     assert run.returncode == 0, run.stderr[-3000:]
     written = run.written()
     assert sorted(written) == sorted(case.labels), run.stdout
+    for line in case.stdout:
+        assert line in run.stdout, run.stdout
     stem = case.script.removesuffix(".py")
     for label, (bucket, key) in written.items():
         assert world.admin.get_object(bucket, key) == f"written by {stem} with {label}".encode()

@@ -25,7 +25,9 @@ RRSA_SUBJECT = "system:serviceaccount:default:oss-app"
 SEED_POLICY = allow(
     ["oss:PutObject", "oss:GetObject"], [f"acs:oss:*:*:{BUCKET}", f"acs:oss:*:*:{BUCKET}/*"]
 )
-OK_LINE = re.compile(r"^OK (?P<label>\S+): wrote and read back oss://(?P<bucket>[^/]+)/(?P<key>\S+)$")
+OK_LINE = re.compile(
+    r"^OK (?P<label>\S+): wrote and read back oss://(?P<bucket>[^/]+)/(?P<key>\S+)$"
+)
 
 
 @dataclass
@@ -93,7 +95,9 @@ def _populate(http: OssboxServer, tls: OssboxServer, admin: OssboxAdmin, base: P
     for bucket in (BUCKET, OTHER_BUCKET):
         admin.create_bucket(bucket)
     admin.create_policy("RamTestPolicy", SEED_POLICY)
-    user = admin.create_user("ram-test-user", policies=["AliyunSTSAssumeRoleAccess", "RamTestPolicy"])
+    user = admin.create_user(
+        "ram-test-user", policies=["AliyunSTSAssumeRoleAccess", "RamTestPolicy"]
+    )
     role = admin.create_role("RamOssTest", policies=["RamTestPolicy"])
     admin.create_role("ECSRAMRole", services=["ecs.aliyuncs.com"], policies=["RamTestPolicy"])
     provider = admin.create_oidc_provider("ack-rrsa")
@@ -107,7 +111,16 @@ def _populate(http: OssboxServer, tls: OssboxServer, admin: OssboxAdmin, base: P
     caller = admin.create_role("StsCallerRole", policies=["AliyunSTSAssumeRoleAccess"])
     caller_session = admin.assume_role(caller.arn, "chain-source", as_user=user)
     return World(
-        http, tls, admin, user, session, caller_session, role.arn, provider, oidc_role.arn, home,
+        http,
+        tls,
+        admin,
+        user,
+        session,
+        caller_session,
+        role.arn,
+        provider,
+        oidc_role.arn,
+        home,
         token_file,
     )
 
@@ -128,9 +141,7 @@ class Run:
         return found
 
 
-def run_example(
-    world: World, script: str, env: Mapping[str, str], cwd: Path | None = None
-) -> Run:
+def run_example(world: World, script: str, env: Mapping[str, str], cwd: Path | None = None) -> Run:
     path = EXAMPLES / script
     assert path.is_file(), path
     full = world.base_env()
