@@ -73,7 +73,10 @@ def point_sts_at_ossbox() -> None:
     STS-based providers ossbox as their default endpoint. Used only where no hook exists."""
     from alibabacloud_credentials.provider import oidc, ram_role_arn
 
-    for provider in (ram_role_arn.RamRoleArnCredentialsProvider, oidc.OIDCRoleArnCredentialsProvider):
+    for provider in (
+        ram_role_arn.RamRoleArnCredentialsProvider,
+        oidc.OIDCRoleArnCredentialsProvider,
+    ):
         original = provider.__init__
 
         def init(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> None:
