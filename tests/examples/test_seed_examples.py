@@ -6,6 +6,7 @@ must print `OK <label>` lines, and the test reads every object it reports back f
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,7 @@ class Case:
     variant: str = ""
     stdout: tuple[str, ...] = ()  # more lines the run must print
     extra: dict[str, str] = field(default_factory=dict)
+    interpreter: str = sys.executable  # another venv's Python (e.g. the KMS client's)
 
     @property
     def id(self) -> str:
@@ -321,7 +323,7 @@ def test_seed_example_runs_against_ossbox(world: World, case: Case, tmp_path: Pa
     if case.credentials_ini:
         write_credentials_ini(tmp_path, world)
     env = {"HOME": str(tmp_path), **case.env(world), **case.extra}
-    run = run_example(world, case.script, env, cwd=tmp_path)
+    run = run_example(world, case.script, env, cwd=tmp_path, interpreter=case.interpreter)
     print(run.stdout)  # shown when the test fails
 
     assert run.returncode == 0, run.stderr[-3000:]

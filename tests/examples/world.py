@@ -141,13 +141,19 @@ class Run:
         return found
 
 
-def run_example(world: World, script: str, env: Mapping[str, str], cwd: Path | None = None) -> Run:
+def run_example(
+    world: World,
+    script: str,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    interpreter: str = sys.executable,
+) -> Run:
     path = EXAMPLES / script
     assert path.is_file(), path
     full = world.base_env()
     full.update(env)
     done = subprocess.run(
-        [sys.executable, str(path)],
+        [interpreter, str(path)],
         env=full,
         cwd=cwd or world.home,
         capture_output=True,
