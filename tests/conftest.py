@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from ossbox.testing.server import free_port  # also imported from here by some tests
 
 ROOT_AK = "LTAI5tRootTestKey0001"
 ROOT_SK = "RootTestSecret0123456789abcdef"
@@ -29,13 +30,6 @@ os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 # Every data directory a LiveServer served from, for the end-of-session secrets scan.
 SERVED: dict[Path, LiveServer] = {}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
