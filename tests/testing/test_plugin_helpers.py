@@ -6,12 +6,20 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import oss2
 import pytest
 import requests
 
-from ossbox.testing import OssboxAdmin, OssboxServer, RpcError, allow, with_ossbox
+from ossbox.testing import (
+    OssboxAdmin,
+    OssboxServer,
+    RpcError,
+    ServerStartError,
+    allow,
+    with_ossbox,
+)
 
 pytestmark = pytest.mark.ossbox(tls=True, imds_role="EcsWorker")
 
@@ -100,3 +108,15 @@ def test_importing_the_plugin_imports_no_server_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
+    busy = OssboxServer(data_dir=tmp_path / "a").start()
+    try:
+        clash = OssboxServer(data_dir=tmp_path / "b", port=busy.port)
+        with pytest.raises(ServerStartError) as caught:
+            clash.start(timeout=20)
+        assert "another server answers" in str(caught.value) or "exited" in str(caught.value)
+        assert not clash.running
+    finally:
+        busy.stop()

@@ -10,6 +10,7 @@ with OssboxServer() as server:            # or OssboxServer(tls=True, imds_role=
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -22,8 +23,10 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlencode
 
 DEFAULT_REGION = "cn-hangzhou"
 _POLL_SECONDS = 0.02
@@ -191,11 +194,14 @@ class OssboxServer:
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
-                raise ServerStartError(f"ossbox serve exited with {self._process.returncode}")
+                code = self._process.returncode
+                raise ServerStartError(f"ossbox serve exited with {code}:\n{self._log_tail()}")
             if self.tls and context is None and self.ca_file and self.ca_file.exists():
                 context = ssl.create_default_context(cafile=str(self.ca_file))
             if (context is not None or not self.tls) and self._healthy(url, context):
-                return
+                if self._answers_for_us(context):
+                    return
+                raise ServerStartError(f"another server answers on {self.netloc}")
             time.sleep(_POLL_SECONDS)
         raise ServerStartError(f"ossbox serve did not become healthy:\n{self._log_tail()}")
 
@@ -205,6 +211,28 @@ class OssboxServer:
                 return bool(reply.status == 200)
         except (OSError, ssl.SSLError):
             return False
+
+    def _answers_for_us(self, context: ssl.SSLContext | None) -> bool:
+        """GetCallerIdentity with our root AccessKey: a different server on the port (a taken
+        --port) does not know it, so its health answer is not mistaken for ours."""
+        from ossbox.signing.rpc import sign_rpc
+
+        params = {"Action": "GetCallerIdentity", "Version": "2015-04-01", "Format": "JSON"}
+        signed = sign_rpc(
+            "GET",
+            params,
+            access_key_id=self.access_key_id,
+            access_key_secret=self.access_key_secret,
+            now=datetime.now(UTC),
+            nonce=secrets.token_hex(16),
+        )
+        url = f"{self.endpoint}/?{urlencode(signed)}"
+        try:
+            with urllib.request.urlopen(url, timeout=5, context=context) as reply:  # noqa: S310
+                body: dict[str, str] = json.load(reply)
+        except (OSError, ValueError):
+            return False
+        return body.get("AccountId") == self.account_id
 
     def _log_tail(self) -> str:
         try:
