@@ -7,21 +7,16 @@ must print `OK <label>` lines, and the test reads every object it reports back f
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.examples.test_sts_signed_url_examples import SCRIPTS as SIGNED_URL_SCRIPTS
-from tests.examples.world import EXAMPLES, World, build_world, run_example
+from tests.examples.world import EXAMPLES, World, run_example
 
 Env = Callable[[World], dict[str, str]]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield from build_world(tmp_path_factory.mktemp("seeds"))
 
 
 # -- what the samples read ---------------------------------------------------------------------

@@ -6,14 +6,13 @@ what the credentials may do (the session policy is enforced: AccessDenied elsewh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import oss2
 import pytest
 import requests
 
-from tests.examples.world import BUCKET, OTHER_BUCKET, World, build_world, run_example
+from tests.examples.world import BUCKET, OTHER_BUCKET, World, run_example
 
 SCRIPTS = [
     "sts_signed_url_01_assume_role.py",
@@ -23,11 +22,6 @@ SCRIPTS = [
     "sts_signed_url_05_signed_put.py",
     "sts_signed_url_06_signed_get.py",
 ]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield from build_world(tmp_path_factory.mktemp("seeds004"))
 
 
 def user_env(w: World) -> dict[str, str]:
