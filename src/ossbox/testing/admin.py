@@ -15,6 +15,7 @@ creds = admin.assume_role(role.arn, as_user=user)
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import ssl
 import uuid
@@ -257,8 +258,10 @@ class OssboxAdmin:
             now=datetime.now(UTC),
             ttl=ttl,
         )
-        if out is not None:
-            Path(out).write_text(token)
+        if out is not None:  # a credential: owner-only, as `ossbox oidc token --out` writes it
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as file:
+                file.write(token)
         return token
 
     # -- STS ----------------------------------------------------------------------------------
