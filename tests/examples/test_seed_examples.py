@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.examples.test_kms_examples import SCRIPTS as KMS_SCRIPTS
 from tests.examples.test_sts_signed_url_examples import SCRIPTS as SIGNED_URL_SCRIPTS
 from tests.examples.world import EXAMPLES, World, run_example
 
@@ -333,7 +334,7 @@ def test_seed_example_runs_against_ossbox(world: World, case: Case, tmp_path: Pa
 
 def test_every_example_script_is_run() -> None:
     scripts = {p.name for p in EXAMPLES.glob("*.py")} - {"ossbox_local.py"}
-    assert scripts == {c.script for c in CASES} | set(SIGNED_URL_SCRIPTS)
+    assert scripts == {c.script for c in CASES} | set(SIGNED_URL_SCRIPTS) | set(KMS_SCRIPTS)
 
 
 def test_seed_002_as_written_is_refused_by_sts(world: World, tmp_path: Path) -> None:
