@@ -45,9 +45,9 @@ def test_a_tampered_signed_url_is_refused(store: ReportStore) -> None:
 
 
 def test_the_app_user_is_held_to_its_policy(
-    ossbox_server: OssboxServer, ossbox_admin: OssboxAdmin
+    ossbox_server: OssboxServer, ossbox_admin: OssboxAdmin, store: ReportStore
 ) -> None:
-    user = ossbox_admin.create_user(policies=["ReportWriter"])
+    user = ossbox_admin.create_user(policies=["ReportWriter"])  # the policy `store` made
     auth = oss2.AuthV4(user.access_key_id, user.access_key_secret)
     bucket = oss2.Bucket(auth, ossbox_server.endpoint, "reports-bucket", region="cn-hangzhou")
 
