@@ -340,3 +340,18 @@ def test_sts_over_https_with_the_servers_ca(tls_server: LiveServer) -> None:
     with pytest.raises(CredentialsFetchError, match="no answer") as untrusted:
         provider(None).get_credentials()
     assert untrusted.value.code is None
+
+
+def test_sts_over_https_trusts_ssl_cert_file_read_at_call_time(
+    tls_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = RamRoleArnProvider(
+        f"acs:ram::{tls_server.account_id}:role/any",
+        access_key_id=tls_server.access_key_id,
+        access_key_secret=tls_server.access_key_secret,
+        sts_endpoint=f"https://127.0.0.1:{tls_server.port}",
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.data_dir / "tls" / "ca.pem"))
+    with pytest.raises(CredentialsFetchError) as trusted:
+        provider.get_credentials()
+    assert trusted.value.code == "NoPermission"

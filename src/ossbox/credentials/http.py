@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import ssl
 import time
@@ -147,13 +148,17 @@ def _advance(exchange: Exchange[T], reply: Reply) -> Step:
     return exchange.send(reply)
 
 
+def _trust(options: HttpOptions) -> ssl.SSLContext | bool:
+    """What an https call verifies against: the given bundle, else OpenSSL's SSL_CERT_FILE
+    (read now, as the Tea SDKs honour it), else httpx's default roots; or nothing."""
+    bundle = options.verify if isinstance(options.verify, str) else None
+    if options.verify is True:
+        bundle = os.environ.get("SSL_CERT_FILE") or None
+    return ssl.create_default_context(cafile=bundle) if bundle else bool(options.verify)
+
+
 def _client_args(options: HttpOptions, url: str) -> dict[str, Any]:
-    verify: ssl.SSLContext | bool = False
-    if url.startswith("https:"):
-        if isinstance(options.verify, str):
-            verify = ssl.create_default_context(cafile=options.verify)
-        else:
-            verify = options.verify
+    verify = _trust(options) if url.startswith("https:") else False
     timeout = httpx.Timeout(
         connect=options.connect_timeout,
         read=options.read_timeout,
