@@ -81,7 +81,8 @@ def _window(params: Mapping[str, str], now: datetime) -> tuple[datetime, datetim
 def _attributes(params: Mapping[str, str]) -> dict[str, str]:
     """The first two LookupAttribute conditions, by index; a repeated key keeps the last."""
     matches = (_ATTRIBUTE_KEY.fullmatch(name) for name in params)
-    indexes = sorted(int(match.group(1)) for match in matches if match is not None)
+    # The index as given ("01" stays "01"), ordered by its value.
+    indexes = sorted((match.group(1) for match in matches if match is not None), key=int)
     conditions: dict[str, str] = {}
     for index in indexes[:2]:
         key = params[f"LookupAttribute.{index}.Key"]
