@@ -268,11 +268,13 @@ class SqliteKmsStore:
         version_id: str | None = None,
     ) -> RamSecret:
         """Rotate now. A `version_id` that is already the current version makes the call a
-        no-op (RotateSecret's idempotency)."""
+        no-op (RotateSecret's idempotency); the previous version's is SecretExists."""
         with self._db.write() as tx:
             row = self._row(tx, account_id, name)
             if row is None:
                 raise SecretNotFound(name)
+            if version_id is not None and version_id == row["previous_version"]:
+                raise SecretExists(version_id)
             if version_id is None or row["current_version"] != version_id:
                 self._rotate_row(tx, row, now, new_key, version_id)
                 row = self._row(tx, account_id, name)

@@ -96,7 +96,7 @@ def _max_results(params: Mapping[str, str]) -> int:
     raw = params.get("MaxResults")
     if raw is None or raw == "":
         return DEFAULT_MAX_RESULTS
-    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_RESULTS:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) <= MAX_RESULTS):
         raise invalid_parameter("MaxResults", f"expected 0..{MAX_RESULTS}")
     return int(raw)
 

@@ -19,10 +19,23 @@ from typing import Any
 from ossbox.server.kms import rotation
 from ossbox.server.kms.authorize import authorize, secret_arn
 from ossbox.server.kms.clientkeys import KMS_VERSION
-from ossbox.server.kms.errors import invalid_parameter, resource_not_found, rotation_failed
+from ossbox.server.kms.errors import (
+    already_exists,
+    invalid_parameter,
+    resource_not_found,
+    rotation_failed,
+)
 from ossbox.server.rpc.dispatch import RpcAction, RpcContext
 from ossbox.server.rpc.errors import RpcError, missing_parameter
-from ossbox.store.kms import CURRENT, PREVIOUS, RamSecret, RotationFailed, SecretNotFound
+from ossbox.store.kms import (
+    CURRENT,
+    PREVIOUS,
+    RamSecret,
+    RotationFailed,
+    SecretExists,
+    SecretNotFound,
+    SecretVersion,
+)
 
 VERSION = KMS_VERSION
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
@@ -52,6 +65,16 @@ def _flag(rpc: RpcContext, name: str) -> bool:
     return value == "true"
 
 
+def _number(rpc: RpcContext, name: str, default: int, upper: int) -> int:
+    """A positive integer parameter up to `upper` (PageNumber, PageSize)."""
+    raw = rpc.params.get(name)
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and 1 <= int(raw) <= upper):
+        raise invalid_parameter(name)
+    return int(raw)
+
+
 def _load(rpc: RpcContext, name: str) -> RamSecret:
     """The secret, rotated first if due. Blocking."""
     store = rpc.request.store.kms
@@ -79,17 +102,35 @@ def _extended_config(secret: RamSecret) -> str:
     return json.dumps(config)
 
 
+def _version(secret: RamSecret, version_id: str | None, stage: str | None) -> SecretVersion:
+    """The version a VersionId and/or VersionStage name (ACSCurrent by default); both given,
+    they must name the same one."""
+    staged = secret.version(stage) if stage else None
+    if version_id:
+        found = next(
+            (v for v in (secret.current, secret.previous) if v and v.version_id == version_id),
+            None,
+        )
+        if found is None or (stage and found is not staged):
+            raise resource_not_found()
+        return found
+    version = staged if stage else secret.current
+    if version is None:
+        raise resource_not_found()
+    return version
+
+
 def get_secret_value(rpc: RpcContext) -> dict[str, Any]:
     name = _secret_name(rpc)
     authorize(rpc, name)
+    version_id = rpc.params.get("VersionId")
     stage = rpc.params.get("VersionStage") or CURRENT
     if stage not in (CURRENT, PREVIOUS):
         raise invalid_parameter("VersionStage")
     fetch_extended = _flag(rpc, "FetchExtendedConfig")
     secret = _load(rpc, name)
-    version = secret.version(stage)
-    if version is None:
-        raise resource_not_found()
+    version = _version(secret, version_id, rpc.params.get("VersionStage"))
+    stage = CURRENT if version is secret.current else PREVIOUS
     data = {
         "AccessKeyId": version.access_key_id,
         "AccessKeySecret": version.access_key_secret,
@@ -141,6 +182,8 @@ def rotate_secret(rpc: RpcContext) -> dict[str, Any]:
         )
     except SecretNotFound:
         raise resource_not_found() from None
+    except SecretExists:  # UNCONFIRMED: the code KMS gives a VersionId the secret already has
+        raise already_exists() from None
     except RotationFailed as err:
         raise rotation_failed(err.reason) from None
     return {
@@ -151,7 +194,10 @@ def rotate_secret(rpc: RpcContext) -> dict[str, Any]:
 
 
 def list_secrets(rpc: RpcContext) -> dict[str, Any]:
+    """The caller's readable secrets by name, PageSize (1..100, default 10) at a time."""
     account = rpc.principal.account_id or ""
+    number = _number(rpc, "PageNumber", 1, 2**31 - 1)
+    size = _number(rpc, "PageSize", 10, 100)
     visible = []
     for secret in rpc.request.store.kms.list_secrets(account):
         try:
@@ -166,11 +212,12 @@ def list_secrets(rpc: RpcContext) -> dict[str, Any]:
                 "UpdateTime": _time(secret.updated),
             }
         )
+    start = (number - 1) * size
     return {
-        "SecretList": {"Secret": visible},
+        "SecretList": {"Secret": visible[start : start + size]},
         "TotalCount": len(visible),
-        "PageNumber": 1,
-        "PageSize": len(visible),
+        "PageNumber": number,
+        "PageSize": size,
     }
 
 
