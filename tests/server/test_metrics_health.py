@@ -148,3 +148,16 @@ def test_the_health_endpoint_answers_503_when_not_ready(tmp_path: Path) -> None:
         assert status == 200 and b"ossbox_requests_total" in body
     finally:
         app.store.close()
+
+
+def test_the_snapshot_is_owner_only(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        publisher = MetricsPublisher(Metrics(), tmp_path / "metrics", interval=60)
+        publisher.start()
+        publisher.publish()
+        path = tmp_path / "metrics" / f"{os.getpid()}.json"
+        assert path.stat().st_mode & 0o777 == 0o600
+        publisher.close()
+    finally:
+        os.umask(old)

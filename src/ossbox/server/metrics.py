@@ -216,7 +216,10 @@ class MetricsPublisher:
         path = self.directory / f"{os.getpid()}.json"
         tmp = path.with_suffix(".tmp")
         try:
-            tmp.write_text(json.dumps(self.metrics.snapshot()))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            os.fchmod(fd, 0o600)  # owner-only even if an older temporary file was not
+            with os.fdopen(fd, "w") as handle:
+                handle.write(json.dumps(self.metrics.snapshot()))
             os.replace(tmp, path)
         except OSError as err:
             log.warning("metrics: cannot publish the snapshot: %s", err.strerror)
