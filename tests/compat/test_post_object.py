@@ -432,3 +432,46 @@ def test_traffic_limit_field_paces_the_upload(live_server: LiveServer, bucket: o
     response = _post(live_server, bucket.bucket_name, fields)
     assert (response.status_code, _error(response)[0]) == (400, "InvalidArgument")
     assert not bucket.object_exists("bad.bin")
+
+
+@pytest.mark.parametrize(
+    ("conditions", "code"),
+    [
+        ([["eq"]], "InvalidPolicyDocument"),
+        ([["content-length-range", "a", 1]], "InvalidPolicyDocument"),
+        ([["content-length-range", 1.5, 2]], "InvalidPolicyDocument"),
+        ([["in", "$key", "not-a-list"]], "InvalidPolicyDocument"),
+        ([["starts-with", "$key", 5]], "InvalidPolicyDocument"),
+        ([[1, "$key", "x"]], "InvalidPolicyDocument"),
+        ([{"key": {"nested": [1]}}], "AccessDenied"),
+        ("not-a-list", "InvalidPolicyDocument"),
+    ],
+)
+def test_odd_policies_are_policy_errors(
+    live_server: LiveServer, bucket: oss2.Bucket, conditions: Any, code: str
+) -> None:
+    fields = _root_v1(live_server, conditions, key="odd")
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert response.status_code in (400, 403), response.text
+    assert _error(response)[0] == code
+
+
+def test_deeply_nested_policy_is_invalid_json(live_server: LiveServer, bucket: oss2.Bucket) -> None:
+    expiration = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    nested = "[" * 50000 + "]" * 50000
+    document = f'{{"expiration": "{expiration}", "conditions": {nested}}}'
+    policy = base64.b64encode(document.encode()).decode()
+    fields = _v1_fields(live_server.access_key_id, live_server.access_key_secret, policy, key="d")
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert response.status_code == 400, response.text
+    assert _error(response)[0] == "InvalidPolicyDocument"
+
+
+@pytest.mark.parametrize("limit", ["abc", "-1", "²", "9" * 5000, "819199", " "])
+def test_garbage_traffic_limit_field(
+    live_server: LiveServer, bucket: oss2.Bucket, limit: str
+) -> None:
+    fields = _root_v1(live_server, [], key="tl", **{"x-oss-traffic-limit": limit})
+    response = _post(live_server, bucket.bucket_name, fields)
+    assert response.status_code == 400, response.text
+    assert _error(response)[0] == "InvalidArgument"

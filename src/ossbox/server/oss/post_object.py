@@ -199,6 +199,8 @@ def _decode_policy(policy_b64: str) -> dict[str, Any]:
         doc = json.loads(base64.b64decode(policy_b64, validate=True).decode("utf-8"))
     except (binascii.Error, ValueError) as err:
         raise invalid_policy(f"Invalid JSON: {err}") from None
+    except RecursionError:  # nested deeper than the decoder goes
+        raise invalid_policy("Invalid JSON: nested too deeply.") from None
     if not isinstance(doc, dict):
         raise invalid_policy("Invalid JSON: the policy is not a JSON object.")
     return doc
