@@ -3,6 +3,7 @@ a hang or a stack trace."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.conftest import LiveServer
 from tests.kms.world import create_client_key, create_user_secret, kms_call
 
 ACTIONTRAIL_VERSION = "2020-07-06"
+_DEEP = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
 
 
 def assert_rpc_error(response: httpx.Response, status: int, code: str) -> None:
@@ -34,6 +36,7 @@ def assert_rpc_error(response: httpx.Response, status: int, code: str) -> None:
         ({"NextToken": "////"}, "InvalidParameter"),
         ({"NextToken": "WzFd"}, "InvalidParameter"),  # a JSON list
         ({"NextToken": "gA=="}, "InvalidParameter"),  # not UTF-8
+        ({"NextToken": _DEEP}, "InvalidParameter"),  # JSON nested too deeply to decode
         ({"MaxResults": "51"}, "InvalidParameter"),
         ({"MaxResults": "-1"}, "InvalidParameter"),
         (

@@ -226,7 +226,7 @@ def _cursor(params: Mapping[str, str], query: Mapping[str, Any]) -> Cursor | Non
     try:
         token = json.loads(base64.urlsafe_b64decode(raw.encode()))
         cursor, same = (str(token["t"]), str(token["r"])), token["q"] == _digest(query)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         raise invalid_parameter("NextToken", "not a token this API returned") from None
     if not same:
         raise invalid_parameter("NextToken", "the other parameters changed")
