@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ossbox.server.config import ServerConfig
 from ossbox.server.oidc.issuer import discovery, issuer_url, mint
-from ossbox.server.oidc.jwt import Jwk, b64url_encode, sign_es256
+from ossbox.server.oidc.jwt import Jwk, JwtError, b64url_encode, parse, sign_es256
 from ossbox.server.oidc.keyring import key_source
 from ossbox.server.oidc.keys import IssuerKey, load_or_create
 from ossbox.server.oidc.verify import OidcTokenInfo, verify_token
@@ -198,3 +198,8 @@ def test_key_source_uses_the_builtin_issuer_or_a_configured_jwks_file(
     assert keys("https://gone.example") is None and keys("https://unknown.example") is None
     assert check(token(key), key).subject == SUB
     assert verify_token(token(key), PROVIDER, keys, NOW).subject == SUB
+
+
+def test_a_token_nested_too_deeply_is_not_json() -> None:
+    with pytest.raises(JwtError):
+        parse(b64url_encode(b"[" * 5000 + b"]" * 5000) + ".e30.c2ln")

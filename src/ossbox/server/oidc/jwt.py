@@ -54,7 +54,7 @@ def b64url_decode(text: str) -> bytes:
 def _json_object(segment: str) -> dict[str, Any]:
     try:
         value = json.loads(b64url_decode(segment))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise JwtError("not JSON") from None
     if not isinstance(value, dict):
         raise JwtError("not a JSON object")
