@@ -120,3 +120,14 @@ def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
         assert not clash.running
     finally:
         busy.stop()
+
+
+def test_an_oidc_token_file_is_owner_only_even_if_it_existed(
+    ossbox_admin: OssboxAdmin, tmp_path: Path
+) -> None:
+    out = tmp_path / "token"
+    out.write_text("old")
+    out.chmod(0o644)
+    token = ossbox_admin.oidc_token("system:serviceaccount:ns:app", out=out)
+    assert out.read_text() == token
+    assert out.stat().st_mode & 0o777 == 0o600

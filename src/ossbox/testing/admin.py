@@ -15,7 +15,6 @@ creds = admin.assume_role(role.arn, as_user=user)
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import ssl
 import uuid
@@ -27,6 +26,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ossbox.credentials.files import write_private
 from ossbox.signing.oss_v4 import sign_v4_header
 from ossbox.signing.rpc import sign_rpc
 from ossbox.testing.server import OssboxServer
@@ -258,10 +258,8 @@ class OssboxAdmin:
             now=datetime.now(UTC),
             ttl=ttl,
         )
-        if out is not None:  # a credential: owner-only, as `ossbox oidc token --out` writes it
-            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as file:
-                file.write(token)
+        if out is not None:  # a credential: owner-only and whole, even over an older file
+            write_private(Path(out), token.encode("ascii"))
         return token
 
     # -- STS ----------------------------------------------------------------------------------
