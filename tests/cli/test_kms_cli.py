@@ -117,3 +117,24 @@ def test_bad_duration() -> None:
 
     with pytest.raises(argparse.ArgumentTypeError):
         duration("1w")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("create-secret", "big", "--ram-user", "app", "--rotation-interval", "99999999999999d"),
+        ("create-secret", "big", "--ram-user", "app", "--rotation-interval", "366d"),
+        ("create-client-key", "--allow-secret", "s", "--validity-days", "-5"),
+        ("create-client-key", "--allow-secret", "s", "--validity-days", "99999999999"),
+    ],
+)
+def test_out_of_range_numbers_are_refused_plainly(
+    capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    if args[0] == "create-client-key":
+        args = (*args, "--out", str(tmp_path / "k"))
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, data, *args)
+    assert exited.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (tmp_path / "k").exists()

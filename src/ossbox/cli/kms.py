@@ -34,14 +34,25 @@ from ossbox.store.ram import RamStoreError
 
 _DURATION = re.compile(r"(\d+)([smhd]?)", re.ASCII)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_ROTATION_INTERVAL = 365 * 86400
 
 
 def duration(text: str) -> int:
     """`7d`, `6h`, `15m`, `30s` or plain seconds, for argparse."""
     match = _DURATION.fullmatch(text.strip())
-    if match is None:
+    if match is None or len(match.group(1)) > 12:
         raise argparse.ArgumentTypeError(f"not a duration (e.g. 7d, 6h, 30s): {text!r}")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds > MAX_ROTATION_INTERVAL:  # KMS's own upper bound for RotationInterval
+        raise argparse.ArgumentTypeError(f"at most 365d: {text!r}")
+    return seconds
+
+
+def validity_days(text: str) -> int:
+    """A ClientKey's validity in days: 0 (already expired, for tests) to 100 years."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 6 and int(text) <= 36500):
+        raise argparse.ArgumentTypeError(f"not a number of days from 0 to 36500: {text!r}")
+    return int(text)
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -172,7 +183,7 @@ def _client_key_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--endpoint", default="127.0.0.1:9000", help="the server (HOST:PORT, served with --tls)"
     )
-    p.add_argument("--validity-days", type=int, default=365)
+    p.add_argument("--validity-days", type=validity_days, default=365)
 
 
 Command = Callable[[KmsStore, str, argparse.Namespace], dict[str, Any]]
