@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -202,3 +203,9 @@ def test_lookup_attributes_take_the_first_two_indexes_and_ignore_odd_names() -> 
     assert _attributes(params) == {"User": "alice", "EventName": "GetObject"}
     with pytest.raises(RpcError, match="unsupported key"):
         _attributes({"LookupAttribute.1.Key": "Password"})
+
+
+@pytest.mark.parametrize("text", ["99999999999999d", "9" * 5000 + "s", "²d"])
+def test_relative_times_out_of_range_are_argument_errors(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        time_or_ago(text)

@@ -22,7 +22,10 @@ def time_or_ago(text: str) -> datetime:
     """An ISO 8601 time, or that long ago: `90s`, `15m`, `1h`, `7d` (or `=-1h`)."""
     unit, amount = _UNITS.get(text[-1:]), text[:-1].removeprefix("-")
     if unit is not None and amount.isascii() and amount.isdigit():
-        return datetime.now(UTC) - timedelta(seconds=int(amount) * unit)
+        try:
+            return datetime.now(UTC) - timedelta(seconds=int(amount) * unit)
+        except (OverflowError, ValueError):  # before year 1, or too many digits for int()
+            raise argparse.ArgumentTypeError(f"too long ago: {text[:40]!r}") from None
     try:
         return iso_time(text)
     except argparse.ArgumentTypeError:
