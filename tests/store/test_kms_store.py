@@ -133,3 +133,15 @@ def test_reading_a_due_secret_rotates_it_first(store: Store) -> None:
     # a reader holding the stale record gets the rotated one, not a second rotation
     again = rotate_if_due(secret, store.kms, T0 + timedelta(seconds=10))
     assert again.current == fresh.current
+
+
+def test_a_late_deferral_does_not_undo_another_process_rotation(store: Store) -> None:
+    # Process A's rotation fails and it defers the secret; meanwhile process B rotated it
+    # (its schedule now runs a full interval): A's deferral must not pull it back to +60 s.
+    create(store, interval=3600)
+    due = T0 + timedelta(seconds=3600)
+    rotated = store.kms.rotate_if_due(ACCT, "s", due, new_user_key)  # process B
+    assert rotated is not None and rotated.next_rotation == due + timedelta(seconds=3600)
+    store.kms.defer_rotation(ACCT, "s", due + timedelta(seconds=60))  # process A, late
+    secret = store.kms.get_secret(ACCT, "s")
+    assert secret is not None and secret.next_rotation == due + timedelta(seconds=3600)

@@ -332,12 +332,13 @@ class SqliteKmsStore:
         )
 
     def defer_rotation(self, account_id: str, name: str, until: datetime) -> None:
-        """Try a failed automatic rotation again at `until` (not on every pass meanwhile)."""
+        """Try a failed automatic rotation again at `until` (not on every pass meanwhile).
+        A schedule already later than `until` is kept: another process rotated meanwhile."""
         with self._db.write() as tx:
             tx.run(
                 "UPDATE kms_secrets SET next_rotation = ? WHERE account_id = ? AND name = ?"
-                " AND automatic_rotation = 'Enabled'",
-                (to_us(until), account_id, name),
+                " AND automatic_rotation = 'Enabled' AND next_rotation < ?",
+                (to_us(until), account_id, name, to_us(until)),
             )
 
     def due_secrets(self, now: datetime) -> list[tuple[str, str]]:
