@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -93,3 +94,61 @@ def test_get_caller_identity_through_sdk_core(live_server: LiveServer) -> None:
     assert body["IdentityType"] == "Account"
     assert body["Arn"] == f"acs:ram::{live_server.account_id}:root"
     assert body["RequestId"]
+
+
+def test_an_unexpected_failure_is_an_rpc_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    from urllib.parse import urlencode
+
+    from ossbox.server.bootstrap import open_server
+    from ossbox.server.config import ServerConfig
+    from ossbox.server.kms import api as kms
+    from ossbox.server.rpc.dispatch import RpcAction, RpcContext
+
+    async def boom(rpc: RpcContext) -> dict[str, object]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(kms.ACTIONS, "ListSecrets", RpcAction(boom))
+    env = {
+        "OSSBOX_ACCOUNT_ID": "1234567890123456",
+        "OSSBOX_ROOT_ACCESS_KEY_ID": "LTAIdispatchroot01",
+        "OSSBOX_ROOT_ACCESS_KEY_SECRET": "dispatch-root-secret",
+    }
+    app = open_server(ServerConfig(data_dir=tmp_path), env)
+    params = sign_rpc(
+        "GET",
+        {"Action": "ListSecrets", "Version": "2016-01-20", "Format": "JSON"},
+        access_key_id=env["OSSBOX_ROOT_ACCESS_KEY_ID"],
+        access_key_secret=env["OSSBOX_ROOT_ACCESS_KEY_SECRET"],
+        now=datetime.now(UTC),
+        nonce=uuid.uuid4().hex,
+    )
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": urlencode(params).encode(),
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 5000),
+    }
+    try:
+        asyncio.run(app(scope, receive, send))
+    finally:
+        app.store.close()
+    assert sent[0]["status"] == 500
+    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))  # type: ignore[misc]
+    assert body["Code"] == "InternalError"
+    assert set(body) >= {"RequestId", "HostId", "Code", "Message"}
+    assert "a bug" not in json.dumps(body)
+    assert "a bug" in caplog.text  # logged for the operator, not sent to the caller
