@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import stat
 from pathlib import Path
@@ -138,3 +139,34 @@ def test_out_of_range_numbers_are_refused_plainly(
     assert exited.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
     assert not (tmp_path / "k").exists()
+
+
+def test_the_store_keeps_only_the_public_half_of_a_client_key(
+    capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from ossbox.store.sqlite import DB_FILE
+
+    capsys.readouterr()
+    status, made = run(
+        capsys, data, "create-client-key", "--allow-secret", "s", "--out", str(tmp_path / "k")
+    )
+    assert status == 0
+    password = Path(made["PasswordFile"]).read_text()
+    key = ClientKey.load(made["PrivateKeyFile"], password).private_key
+    private_der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    d = key.private_numbers().d.to_bytes(256, "big")
+    blob = json.loads(Path(made["PrivateKeyFile"]).read_text())["PrivateKeyData"]
+    stored = b"".join(p.read_bytes() for p in data.glob(f"{DB_FILE}*"))
+    pem_line = base64.b64encode(private_der)[100:164]  # a line from inside a PEM form
+    for secret in (private_der, pem_line, d, blob.encode(), password.encode()):
+        assert secret not in stored
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert public in stored
