@@ -239,3 +239,11 @@ def test_garbage_rsa_signature_from_a_real_client_key(
     signed.update(SignatureMethod="HMAC-SHA1", Signature="c2ln")
     response = httpx.get(live_server.endpoint + "/", params=signed, timeout=10)
     assert_rpc_error(response, 404, "InvalidAccessKeyId.NotFound")
+
+
+def test_network_rules_see_ipv4_mapped_peers_as_ipv4() -> None:
+    from ossbox.server.kms.authorize import _network_allows
+
+    assert _network_allows("::ffff:10.1.2.3", ("10.1.0.0/16",))
+    assert not _network_allows("::ffff:10.2.2.3", ("10.1.0.0/16",))
+    assert not _network_allows("not-an-address", ("0.0.0.0/0",))

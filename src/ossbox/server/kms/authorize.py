@@ -15,6 +15,7 @@ from functools import lru_cache
 from ossbox.policy import AuthzRequest, NamedPolicy, PolicyKind, PrincipalRef, evaluate
 from ossbox.server.kms.errors import no_permission
 from ossbox.server.rpc.dispatch import RpcContext
+from ossbox.server.source_ip import read_address
 from ossbox.server.sts import permissions
 
 
@@ -26,9 +27,8 @@ def secret_arn(rpc: RpcContext, name: str) -> str:
 def _network_allows(source_ip: str, networks: tuple[str, ...]) -> bool:
     if not networks:
         return True
-    try:
-        address = ipaddress.ip_address(source_ip)
-    except ValueError:
+    address = read_address(source_ip)  # an IPv4-mapped IPv6 peer is its IPv4 address
+    if address is None:
         return False
     return any(address in ipaddress.ip_network(cidr) for cidr in networks)
 
