@@ -467,3 +467,27 @@ def test_traffic_limit_range(live_server: LiveServer, bucket_name: str) -> None:
     response = requests.get(both, headers=header, timeout=10)
     assert (response.status_code, _code(response)) == (400, "InvalidArgument")
     assert _element(response, "EC") == "0004-00000501"
+
+
+@pytest.mark.parametrize("version", ["v1", "v4"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"x-oss-ac-source-ip": "not-an-ip"},
+        {"x-oss-ac-source-ip": "127.0.0.1", "x-oss-ac-subnet-mask": "33"},
+        {"x-oss-ac-source-ip": "127.0.0.1", "x-oss-ac-subnet-mask": "²"},
+        {"x-oss-ac-source-ip": "::ffff:127.0.0.1", "x-oss-ac-subnet-mask": "64"},
+        {"x-oss-ac-source-ip": "127.0.0.1", "x-oss-ac-subnet-mask": "9" * 5000},
+        {"x-oss-ac-source-ip": "fe80::1%eth0", "x-oss-ac-subnet-mask": "129"},
+        {"x-oss-ac-subnet-mask": "-1"},
+        {"x-oss-traffic-limit": "9" * 5000},
+        {"x-oss-traffic-limit": "1e6"},
+    ],
+)
+def test_garbage_restrictions_are_invalid_arguments(
+    live_server: LiveServer, bucket_name: str, version: str, params: dict[str, str]
+) -> None:
+    bucket = _bucket(live_server, bucket_name, version)
+    bucket.put_object("k", b"k")
+    response = requests.get(bucket.sign_url("GET", "k", 60, params=params), timeout=10)
+    assert (response.status_code, _code(response)) == (400, "InvalidArgument"), response.text

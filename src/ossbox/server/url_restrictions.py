@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from ossbox.server.context import RequestContext
+from ossbox.server.context import RequestContext, parse_uint
 from ossbox.server.errors import OssError, invalid_argument
 from ossbox.server.source_ip import IpAddr, read_address
 from ossbox.signing.http import HttpRequest, uri_encode
@@ -51,8 +51,9 @@ def requester(ctx: RequestContext) -> IpAddr | None:
 def _mask(raw: str | None, max_bits: int) -> int:
     if raw is None:
         return max_bits  # UNCONFIRMED: an address without a mask is that single address
-    if raw.isascii() and raw.isdigit() and int(raw) <= max_bits:
-        return int(raw)
+    bits = parse_uint(raw)
+    if bits is not None and bits <= max_bits:
+        return bits
     # UNCONFIRMED wording: OSS documents an invalid mask as refused, not its message.
     raise invalid_argument("Invalid x-oss-ac-subnet-mask.", SUBNET_MASK, raw)
 
