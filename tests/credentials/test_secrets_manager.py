@@ -135,3 +135,23 @@ def test_client_key_never_pickles_nor_shows_its_key() -> None:
     assert repr(KEY) == "ClientKey(key_id='KAAP.test')"
     with pytest.raises(TypeError):
         pickle.dumps(KEY)
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        {"NextRotationDate": "tomorrow", "RotationInterval": "3600s"},
+        {"NextRotationDate": "2026-12-01T00:00:00Z", "RotationInterval": "²s"},
+        {"NextRotationDate": "2026-12-01T00:00:00Z", "RotationInterval": "9" * 5000 + "s"},
+        {"NextRotationDate": "2026-12-01T00:00:00Z", "RotationInterval": "99999999999999s"},
+        {"NextRotationDate": "9999-12-31T23:59:59Z", "RotationInterval": "86400s"},
+    ],
+)
+def test_a_bad_rotation_schedule_is_a_fetch_error(schedule: dict[str, str]) -> None:
+    from ossbox.credentials import CredentialsFetchError
+
+    clock = FakeClock()
+    good = body("A", clock, None)
+    provider = Scripted([{**good, **schedule}], clock)
+    with pytest.raises(CredentialsFetchError, match="rotation schedule"):
+        provider.get_credentials()

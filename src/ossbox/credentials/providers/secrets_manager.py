@@ -30,7 +30,7 @@ import os
 import random
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -201,12 +201,26 @@ class SecretsManagerRotatedAKProvider(HttpProvider):
     def _plan_next_poll(self, body: Mapping[str, Any], now: float) -> None:
         """Remember when to look again: a little after the secret's next rotation."""
         self._next_poll = None
-        next_rotation = body.get("NextRotationDate")
-        interval = _seconds(body.get("RotationInterval"))
-        if isinstance(next_rotation, str) and interval:
-            at = parse_expiration(next_rotation).timestamp()
+        schedule = self._schedule(body)
+        if schedule is not None:
+            at, interval = schedule[0].timestamp(), schedule[1]
             jitter = random.uniform(0.0, min(interval / 10, self._max_jitter))
             self._next_poll = max(at, now) + jitter
+
+    def _schedule(self, body: Mapping[str, Any]) -> tuple[datetime, int] | None:
+        """(NextRotationDate, RotationInterval in seconds); None when rotation is off."""
+        next_rotation, raw_interval = body.get("NextRotationDate"), body.get("RotationInterval")
+        if not isinstance(next_rotation, str) or raw_interval is None:
+            return None
+        try:
+            interval = _seconds(raw_interval)
+            at = parse_expiration(next_rotation)
+            at + timedelta(seconds=interval)  # the key's expiration must be a date too
+        except (ValueError, OverflowError):
+            raise CredentialsFetchError(
+                self.name, "the rotation schedule (NextRotationDate, RotationInterval) is malformed"
+            ) from None
+        return (at, interval) if interval else None
 
     # -- the call --------------------------------------------------------------------------------
 
@@ -267,11 +281,10 @@ class SecretsManagerRotatedAKProvider(HttpProvider):
         if not isinstance(key_id, str) or not isinstance(secret, str) or not key_id or not secret:
             raise CredentialsFetchError(self.name, "SecretData lacks AccessKeyId/AccessKeySecret")
         expiration = None
-        next_rotation = body.get("NextRotationDate")
-        interval = _seconds(body.get("RotationInterval"))
-        if isinstance(next_rotation, str) and interval:
+        schedule = self._schedule(body)
+        if schedule is not None:
             # Current until NextRotationDate, then ACSPrevious until the rotation after it.
-            expiration = parse_expiration(next_rotation) + timedelta(seconds=interval)
+            expiration = schedule[0] + timedelta(seconds=schedule[1])
         return Credentials(key_id, secret, None, expiration, self.name)
 
     # -- a refused key -----------------------------------------------------------------------------
@@ -288,11 +301,12 @@ class SecretsManagerRotatedAKProvider(HttpProvider):
         return f"SecretsManagerRotatedAKProvider(secret_name={self._secret_name!r})"
 
 
-def _seconds(value: object) -> int | None:
-    """`604800s` (KMS's RotationInterval form) as an int."""
-    if not isinstance(value, str) or not value.endswith("s") or not value[:-1].isdigit():
-        return None
-    return int(value[:-1]) or None
+def _seconds(value: object) -> int:
+    """`604800s` (KMS's RotationInterval form) as an int; ValueError if it is not one."""
+    digits = value[:-1] if isinstance(value, str) and value.endswith("s") else ""
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 12):
+        raise ValueError("not a RotationInterval")
+    return int(digits)
 
 
 # -- secretsmanager.properties --------------------------------------------------------------------
