@@ -155,3 +155,14 @@ def test_a_bad_rotation_schedule_is_a_fetch_error(schedule: dict[str, str]) -> N
     provider = Scripted([{**good, **schedule}], clock)
     with pytest.raises(CredentialsFetchError, match="rotation schedule"):
         provider.get_credentials()
+
+
+def test_an_answer_nested_too_deeply_is_a_fetch_error() -> None:
+    from ossbox.credentials import CredentialsFetchError
+    from ossbox.credentials.http import Response, upstream_error
+
+    deep = Response(200, b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(CredentialsFetchError, match="JSON object"):
+        deep.json_object("p", "KMS")
+    refused = Response(403, b"[" * 100_000 + b"]" * 100_000)
+    assert upstream_error("p", refused, what="GetSecretValue failed").status == 403

@@ -75,7 +75,11 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        """The body's JSON; ValueError if it is none (nested too deeply included)."""
+        try:
+            return json.loads(self.body)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
     def json_object(self, provider: str, sender: str) -> dict[str, Any]:
         """The body as a JSON object, else CredentialsFetchError naming `sender`."""
