@@ -145,3 +145,12 @@ def test_a_late_deferral_does_not_undo_another_process_rotation(store: Store) ->
     store.kms.defer_rotation(ACCT, "s", due + timedelta(seconds=60))  # process A, late
     secret = store.kms.get_secret(ACCT, "s")
     assert secret is not None and secret.next_rotation == due + timedelta(seconds=3600)
+
+
+def test_a_generated_version_id_never_repeats_one_the_secret_holds(store: Store) -> None:
+    create(store)  # version ...01
+    chosen = f"{3:032d}"  # what the next automatic rotation would generate
+    store.kms.rotate(ACCT, "s", T0, new_user_key, version_id=chosen)
+    secret = store.kms.rotate(ACCT, "s", T0 + timedelta(seconds=1), new_user_key)
+    assert secret.previous is not None and secret.previous.version_id == chosen
+    assert secret.current.version_id != chosen

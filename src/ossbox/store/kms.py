@@ -307,6 +307,8 @@ class SqliteKmsStore:
         except StoreError as err:
             raise RotationFailed(str(err)) from None
         counter = row["version_counter"] + 1
+        while version_id is None and _version_id(counter) == row["current_version"]:
+            counter += 1  # a RotateSecret VersionId took the generated id: skip it
         version = version_id or _version_id(counter)
         interval = row["rotation_interval"]
         enabled = row["automatic_rotation"] == "Enabled"
