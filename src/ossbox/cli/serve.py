@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--imds-v2-only",
         action="store_true",
         help="metadata GETs without an X-aliyun-ecs-metadata-token are refused (401)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="serve with N processes sharing the listener and the data directory (default 1)",
     )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     _add_ops_arguments(parser)
@@ -161,6 +169,12 @@ def _access_logger() -> None:
     logger.propagate = False
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
 def _network(text: str) -> IpNetwork:
     try:
         return parse_network(text)
@@ -204,14 +218,27 @@ def _tls_files(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    if args.imds is not None and not args.imds_role:
+        raise SystemExit("ossbox serve: --imds needs --imds-role ROLE")
+    config = server_config(args)
+    if config.access_log:
+        _access_logger()
+    if args.workers > 1:
+        from ossbox.cli.workers import Supervisor
 
+        return Supervisor(args, config).run()
     from ossbox.server.bootstrap import open_server
 
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    serve_app(args, open_server(config))
+    return 0
+
+
+def server_config(args: argparse.Namespace) -> ServerConfig:
+    """The settings, with the data directory, TLS CA and OIDC key made if missing."""
     args.data.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_file, cert_file = _tls_files(args)
-    config = ServerConfig(
+    args.tls_files = _tls_files(args)  # made once, before any worker starts
+    return ServerConfig(
         data_dir=args.data,
         host=args.host,
         port=args.port,
@@ -224,13 +251,35 @@ def run(args: argparse.Namespace) -> int:
         credentials_uri_token=args.credentials_uri_token,
         **_ops_settings(args),
     )
-    if config.access_log:
-        _access_logger()
-    app = open_server(config)
-    main = uvicorn.Config(
+
+
+def serve_app(
+    args: argparse.Namespace,
+    app: OssboxApp,
+    sockets: list[socket.socket] | None = None,
+    imds_sockets: list[socket.socket] | None = None,
+) -> None:
+    """Serve `app` in this process until SIGTERM/SIGINT: on `sockets` if given (a worker of
+    `--workers`), else on a socket of its own; likewise the IMDS listener if --imds is set and
+    (for a worker) `imds_sockets` are given."""
+    servers = [main_server(args, app)]
+    if args.imds is not None and (sockets is None or imds_sockets is not None):
+        servers.append(_imds_server(args, app))
+    try:
+        with asyncio.Runner(loop_factory=servers[0].config.get_loop_factory()) as runner:
+            runner.run(_serve_all(servers, [sockets, imds_sockets]))
+    except KeyboardInterrupt:
+        pass  # as uvicorn.run: Ctrl-C after a graceful shutdown
+
+
+def main_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
+    import uvicorn
+
+    key_file, cert_file = args.tls_files
+    config = uvicorn.Config(
         app,
-        host=config.host,
-        port=config.port,
+        host=args.host,
+        port=args.port,
         log_level=args.log_level,
         access_log=False,
         server_header=False,
@@ -246,15 +295,7 @@ def run(args: argparse.Namespace) -> int:
         # must not hold the shutdown open.
         timeout_graceful_shutdown=5,
     )
-    servers = [uvicorn.Server(main)]
-    if args.imds is not None:
-        servers.append(_imds_server(args, app))
-    try:
-        with asyncio.Runner(loop_factory=main.get_loop_factory()) as runner:
-            runner.run(_serve_all(servers))
-    except KeyboardInterrupt:
-        pass  # as uvicorn.run: Ctrl-C after a graceful shutdown
-    return 0
+    return uvicorn.Server(config)
 
 
 def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
@@ -263,8 +304,6 @@ def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
     from ossbox.server.credentials_uri import root_account_id
     from ossbox.server.imds import ImdsApp
 
-    if not args.imds_role:
-        raise SystemExit("ossbox serve: --imds needs --imds-role ROLE")
     account = root_account_id(args.data)
     imds = ImdsApp(
         app.store, account, args.imds_role, v2_only=args.imds_v2_only, observer=app.observer
@@ -284,14 +323,18 @@ def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-async def _serve_all(servers: list[uvicorn.Server]) -> None:
+async def _serve_all(
+    servers: list[uvicorn.Server], sockets: list[list[socket.socket] | None]
+) -> None:
     """The main listener, and the others until it stops. Each Server.serve() captures SIGINT and
     SIGTERM and, on leaving, restores the previous handler and re-raises the signal, so one
-    signal stops them all."""
+    signal stops them all. `sockets[i]`, if not None, are already bound for `servers[i]`."""
     main, *others = servers
-    tasks = [asyncio.create_task(server.serve()) for server in others]
+    tasks = [
+        asyncio.create_task(server.serve(sockets[i])) for i, server in enumerate(others, start=1)
+    ]
     try:
-        await main.serve()
+        await main.serve(sockets[0])
     finally:
         for server in others:
             server.should_exit = True

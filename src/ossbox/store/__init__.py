@@ -43,8 +43,14 @@ def open_store(
     *,
     master_key: MasterKey | None = None,
     garbage_grace: float = DEFAULT_GARBAGE_GRACE,
+    recovery_grace: float = 0.0,
 ) -> Store:
-    """Open the store under `data_dir` (created if needed) and recover from any crash."""
+    """Open the store under `data_dir` (created if needed) and recover from any crash.
+
+    A process that joins others already serving the same directory (a restarted worker of
+    `ossbox serve --workers`) passes a `recovery_grace`, so their in-flight writes are spared
+    (see `recover`).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     key = master_key or MasterKey.load_or_create(data_dir)
     sqlite = SqliteMetadataStore(data_dir / DB_FILE, key, garbage_grace=garbage_grace)
@@ -52,6 +58,6 @@ def open_store(
     ram: RamStore = SqliteRamStore(sqlite._db, key, meta)  # one database, one engine
     kms: KmsStore = SqliteKmsStore(sqlite._db, key)
     blobs = BlobStore(data_dir, journal=meta)
-    report = recover(meta, blobs)
+    report = recover(meta, blobs, grace=recovery_grace)
     meta.set_blob_reaper(blobs.unlink)
     return Store(meta=meta, blobs=blobs, master_key=key, recovery=report, ram=ram, kms=kms)

@@ -24,13 +24,36 @@ if TYPE_CHECKING:
     from ossbox.store.base import BlobStoreProtocol
 from ossbox.store.crc import crc64, crc64_combine
 
-__all__ = ["CHUNK_SIZE", "BlobStore", "BlobWriter", "crc64", "crc64_combine", "new_blob_id"]
+__all__ = [
+    "CHUNK_SIZE",
+    "BlobStore",
+    "BlobWriter",
+    "crc64",
+    "crc64_combine",
+    "new_blob_id",
+    "remove_tmp_of",
+]
 
 CHUNK_SIZE = 256 * 1024
 
 
 def new_blob_id() -> str:
     return secrets.token_hex(16)
+
+
+def _tmp_name(stem: str) -> str:
+    """A temp file's name carries its writer's pid, so a dead worker's files can be told apart
+    from those of the processes still writing (`remove_tmp_of`)."""
+    return f"{stem}.{os.getpid()}.tmp"
+
+
+def remove_tmp_of(tmp_dir: Path, pid: int) -> int:
+    """Delete the unfinished writes of process `pid` (which must be dead); returns how many."""
+    count = 0
+    for entry in tmp_dir.glob(f"*.{pid}.tmp"):
+        entry.unlink(missing_ok=True)
+        count += 1
+    return count
 
 
 def _check_id(blob_id: str) -> str:
@@ -104,7 +127,7 @@ class BlobStore:
             raise
         except OSError:
             pass  # no hard links here: copy instead
-        tmp = self.tmp_dir / f"{dst.name}.tmp"
+        tmp = self.tmp_dir / _tmp_name(dst.name)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out, open(src, "rb") as source:
             shutil.copyfileobj(source, out, CHUNK_SIZE)
@@ -205,7 +228,7 @@ class BlobWriter:
     def __init__(self, store: BlobStore) -> None:
         self._store = store
         self.blob_id = new_blob_id()
-        self._tmp = store.tmp_dir / f"{self.blob_id}.tmp"
+        self._tmp = store.tmp_dir / _tmp_name(self.blob_id)
         fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._file: BinaryIO | None = os.fdopen(fd, "wb")
         self._md5 = hashlib.md5(usedforsecurity=False)
