@@ -8,7 +8,7 @@ import pytest
 
 from ossbox.store import Store
 from ossbox.store.base import BlobMissing, Segment
-from ossbox.store.blobs import CHUNK_SIZE, crc64, crc64_combine
+from ossbox.store.blobs import CHUNK_SIZE, crc64, crc64_combine, remove_tmp_of
 from tests.store.helpers import blob_files
 
 CHECK = b"123456789"
@@ -114,3 +114,15 @@ def test_clone_of_a_missing_blob_leaves_no_pending_record(store: Store) -> None:
     with pytest.raises(BlobMissing):
         store.blobs.clone(info.blob_id)
     assert store.meta.pending_blobs() == []
+
+
+def test_a_dead_writers_temp_files_are_told_apart_by_pid(store: Store) -> None:
+    writer = store.blobs.writer()
+    writer.write(b"in flight")
+    stray = store.blobs.tmp_dir / f"{'ab' * 16}.999999999.tmp"  # a dead worker's
+    stray.write_bytes(b"x")
+    assert remove_tmp_of(store.blobs.tmp_dir, 999999999) == 1
+    assert not stray.exists()
+    mine = f"{writer.blob_id}.{os.getpid()}.tmp"
+    assert [p.name for p in store.blobs.tmp_dir.iterdir()] == [mine]
+    writer.abort()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -140,3 +142,29 @@ def test_one_fsync_covers_earlier_commits(store: Store, monkeypatch: pytest.Monk
     engine._wait_durable(engine._committed - 1)
     engine._wait_durable(engine._committed)
     assert len(synced) == 1
+
+
+def test_writers_of_other_processes_wait_on_the_lock_file(store: Store) -> None:
+    """Another process's writer (here: the lock file's flock taken through another open file,
+    as a second worker holds it) makes ours wait, instead of polling SQLite's busy handler."""
+    engine = store.meta._db  # type: ignore[attr-defined]
+    lock_path = Path(f"{engine.path}.lock")
+    assert lock_path.stat().st_mode & 0o777 == 0o600
+    fd = os.open(lock_path, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    done = threading.Event()
+
+    def write() -> None:
+        with engine.write() as tx:
+            tx.run("INSERT INTO pending_blobs(blob_id, created) VALUES ('z', 0)")
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert not done.wait(0.3), "wrote while another process held the write lock"
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    assert done.wait(5)
+    writer.join()

@@ -1,7 +1,10 @@
 """SQLite connections and transactions: WAL, group commit, foreign keys, per-thread.
 
-Writes are serialized by an in-process lock plus ``BEGIN IMMEDIATE`` (busy_timeout covers
-other processes sharing the file); readers run beside the writer thanks to WAL.
+Writes are serialized by an in-process lock, then across processes sharing the file (the
+workers of `ossbox serve --workers`, the admin CLI) by an flock on DIR/meta.db.lock, then
+``BEGIN IMMEDIATE``. The flock hands the lock over as soon as it is released, where SQLite's own
+busy handler would poll with sleeps of 1-100 ms (busy_timeout stays as the last resort for a
+process that does not take the flock). Readers run beside the writer thanks to WAL.
 
 Durability is by group commit: a transaction commits under the lock with
 ``synchronous=NORMAL`` (no fsync), then, outside the lock, `write()` does not return until the
@@ -11,6 +14,7 @@ concurrent writers share fsyncs instead of queueing behind one another's.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -73,6 +77,7 @@ class SqliteEngine:
         self._committed = 0  # commits made (under the write lock)
         self._durable = 0  # commits known to be on disk
         self._closed = False
+        self._lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         migrate(self.conn())
         self._sync_durable()  # the WAL file exists once a connection has written
 
@@ -100,7 +105,7 @@ class SqliteEngine:
     def write(self) -> Iterator[Tx]:
         """A write transaction, committed when the block ends, rolled back if it raises."""
         conn = self.conn()
-        with self._write_lock:
+        with self._write_lock, self._process_lock():
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(conn)
@@ -112,6 +117,15 @@ class SqliteEngine:
             self._committed += 1
             mine = self._committed
         self._wait_durable(mine)
+
+    @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """The write lock across processes (held only under `_write_lock`)."""
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _wait_durable(self, commit: int) -> None:
         """Return once commit number `commit` is on disk, fsyncing the WAL if nobody has."""
@@ -146,3 +160,6 @@ class SqliteEngine:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1

@@ -21,7 +21,7 @@ from ossbox.server.errors import OssError
 from ossbox.server.kms.clientkeys import client_key_principal
 from ossbox.server.response import Response
 from ossbox.server.rpc.errors import RpcError, invalid_action, invalid_version, missing_parameter
-from ossbox.server.rpc.nonces import NonceCache
+from ossbox.server.rpc.nonces import shared_nonces
 from ossbox.server.sts.credentials import (
     StsKeyError,
     is_sts_key,
@@ -72,8 +72,6 @@ APIS: dict[str, dict[str, RpcAction]] = {}
 # Version -> the product's RAM action prefix (sts:AssumeRole, ram:CreateUser, ...).
 PRODUCTS: dict[str, str] = {}
 
-_nonces = NonceCache()
-
 
 def _internal_error() -> RpcError:
     return RpcError(
@@ -120,9 +118,14 @@ async def _verify(ctx: RequestContext, call: RpcCall) -> Principal:
     if not result.ok:
         message = redact(signature_mismatch_message(result), call.security_token)
         raise RpcError(400, "SignatureDoesNotMatch", message)
-    if call.nonce is not None and not _nonces.first_use(call.access_key_id, call.nonce):
+    if call.nonce is not None and not await _first_use(ctx, call.access_key_id, call.nonce):
         raise RpcError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
     return principal
+
+
+async def _first_use(ctx: RequestContext, access_key_id: str, nonce: str) -> bool:
+    nonces = shared_nonces(ctx.config.data_dir)
+    return await asyncio.to_thread(nonces.first_use, access_key_id, nonce)
 
 
 async def _key_principal(
