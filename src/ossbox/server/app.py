@@ -23,7 +23,7 @@ from ossbox.server.config import ServerConfig
 from ossbox.server.context import AsgiReceive, RequestContext
 from ossbox.server.credentials_uri import PREFIX as CREDENTIALS_PREFIX
 from ossbox.server.credentials_uri import credentials_uri_response
-from ossbox.server.errors import OssError, internal_error, no_such_bucket
+from ossbox.server.errors import OssError, no_such_bucket, unexpected_error
 from ossbox.server.health import check as health_check
 from ossbox.server.kms.rotation import rotation_loop
 from ossbox.server.kms.rotation import stop as stop_rotation
@@ -124,9 +124,13 @@ class OssboxApp:
                 response = await self._oss(ctx)
         except OssError as err:
             response = self._error_response(err, ctx, head)
-        except Exception:
-            log.exception("request %s failed", request_id)
-            response = self._error_response(internal_error(), ctx, head)
+        except Exception as exc:
+            error = unexpected_error(exc)
+            if error.status == 500:
+                log.exception("request %s failed", request_id)
+            else:
+                log.warning("request %s refused: %s", request_id, error.code)
+            response = self._error_response(error, ctx, head)
         response.headers += [
             ("Server", "AliyunOSS"),
             ("Date", self._dates.now()),
