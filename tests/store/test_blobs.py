@@ -126,3 +126,26 @@ def test_a_dead_writers_temp_files_are_told_apart_by_pid(store: Store) -> None:
     mine = f"{writer.blob_id}.{os.getpid()}.tmp"
     assert [p.name for p in store.blobs.tmp_dir.iterdir()] == [mine]
     writer.abort()
+
+
+def test_an_aborted_write_on_a_full_disk_leaves_no_temp_file(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    writer = store.blobs.writer()
+    writer.write(b"buffered, never flushed")
+    file = writer._file
+    assert file is not None
+
+    class FullDisk:
+        def __getattr__(self, name: str) -> object:
+            return getattr(file, name)
+
+        def close(self) -> None:
+            file.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    writer._file = FullDisk()  # type: ignore[assignment]
+    writer.abort()
+    assert list(store.blobs.tmp_dir.iterdir()) == []

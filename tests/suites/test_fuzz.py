@@ -10,15 +10,12 @@ reported.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
-import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,18 +27,14 @@ from hypothesis import strategies as st
 
 from ossbox.policy import PolicyError, PolicyKind, parse_policy
 from ossbox.server.app import OssboxApp
-from ossbox.server.bootstrap import open_server
-from ossbox.server.config import ServerConfig
 from ossbox.server.oidc.jwt import sign_rs256
 from ossbox.server.oidc.keys import load_or_create
-from ossbox.signing.oss_v1 import sign_v1_header
 from ossbox.store.ram import OidcProvider
-from tests.conftest import ACCOUNT_ID, REGION, ROOT_AK, ROOT_SK
-from tests.suites.asgi import STATUSES, Answer, call
+from tests.conftest import ACCOUNT_ID, REGION, ROOT_AK
+from tests.suites.asgi import BUCKET, STATUSES, World, open_world, target
 from tests.suites.budget import pick, report
 
 EXAMPLES = int(os.environ.get("OSSBOX_FUZZ_EXAMPLES") or pick(300, 100_000))
-BUCKET = "fuzz"
 ISSUER = "https://127.0.0.1:9000/_ossbox/oidc"
 
 COUNTS: dict[str, int] = {}
@@ -56,77 +49,12 @@ def fuzz_settings() -> settings:
     )
 
 
-@dataclass
-class World:
-    app: OssboxApp
-    loop: asyncio.AbstractEventLoop
-    upload_id: str
-
-    @property
-    def data_dir(self) -> Path:
-        return self.app.config.data_dir
-
-    def send(
-        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes = b""
-    ) -> Answer:
-        answer = call(self.loop, self.app, method, target, headers, body)
-        assert answer.status < 500, (method, target, headers, answer.status, answer.body[:400])
-        assert b"Traceback" not in answer.body
-        return answer
-
-    def signed(
-        self,
-        method: str,
-        key: str | None,
-        query: list[tuple[str, str]],
-        body: bytes = b"",
-        headers: dict[str, str] | None = None,
-    ) -> Answer:
-        extra = dict(headers or {})
-        if body:
-            extra["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
-            extra.setdefault("Content-Type", "application/xml")
-        signed = sign_v1_header(
-            method=method,
-            bucket=BUCKET,
-            key=key,
-            query=query,
-            headers=extra,
-            access_key_id=ROOT_AK,
-            access_key_secret=ROOT_SK,
-            now=datetime.now(UTC),
-        )
-        path = f"/{BUCKET}/{quote(key)}" if key else f"/{BUCKET}"
-        return self.send(method, _target(path, query), list(signed.items()), body)
-
-
-def _target(path: str, query: list[tuple[str, str]]) -> str:
-    if not query:
-        return path
-    parts = [quote(n, safe="") + (f"={quote(v, safe='')}" if v else "") for n, v in query]
-    return path + "?" + "&".join(parts)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    data = tmp_path_factory.mktemp("fuzz") / "data"
-    env = {
-        "OSSBOX_ROOT_ACCESS_KEY_ID": ROOT_AK,
-        "OSSBOX_ROOT_ACCESS_KEY_SECRET": ROOT_SK,
-        "OSSBOX_ACCOUNT_ID": ACCOUNT_ID,
-    }
-    config = ServerConfig(data_dir=data, region=REGION, oidc_issuer=ISSUER)
-    app = open_server(config, env)
-    loop = asyncio.new_event_loop()
-    w = World(app, loop, "")
-    assert w.signed("PUT", None, []).status == 200
-    assert w.signed("PUT", "obj", [], b"x", {"Content-Type": "text/plain"}).status == 200
-    started = w.signed("POST", "mp", [("uploads", "")])
-    w.upload_id = started.body.split(b"<UploadId>")[1].split(b"<")[0].decode()
-    _oidc_setup(app)
+    w = open_world(tmp_path_factory.mktemp("fuzz") / "data", oidc_issuer=ISSUER)
+    _oidc_setup(w.app)
     yield w
-    loop.close()
-    app.store.close()
+    w.close()
 
 
 def _oidc_setup(app: OssboxApp) -> None:
@@ -150,7 +78,7 @@ def _oidc_setup(app: OssboxApp) -> None:
     app.store.ram.create_role(ACCOUNT_ID, "fuzz-role", json.dumps(trust))
 
 
-def run_target(name: str, body: Callable[[], None]) -> None:
+def runtarget(name: str, body: Callable[[], None]) -> None:
     COUNTS[name] = 0
     STATUSES.clear()
     started = time.monotonic()
@@ -210,9 +138,9 @@ def test_fuzz_request_parser_and_router(world: World) -> None:
     def run(method: str, path: str, query: Any, headers: Any, body: bytes) -> None:
         tried("request parser and router")
         headers = [(n.strip() or "x", v) for n, v in headers]
-        world.send(method.upper(), _target(path, query), headers, body)
+        world.send(method.upper(), target(path, query), headers, body)
 
-    run_target("request parser and router", run)
+    runtarget("request parser and router", run)
 
 
 # Signature parsers: Authorization headers (V1, V4) and signed-URL queries (V1, V4)
@@ -286,10 +214,10 @@ def test_fuzz_signature_parsers(world: World) -> None:
         headers = [("Date", date), ("x-oss-date", date)]
         if authorization is not None:
             headers.append(("Authorization", authorization))
-        answer = world.send(method, _target(f"/{BUCKET}/obj", query), headers)
+        answer = world.send(method, target(f"/{BUCKET}/obj", query), headers)
         assert answer.status in (200, 206, 304) or 400 <= answer.status < 500
 
-    run_target("signature parsers (V1/V4 header, URL query)", run)
+    runtarget("signature parsers (V1/V4 header, URL query)", run)
 
 
 # XML bodies of every XML-accepting API, signed as the bucket owner so the parsers are reached
@@ -386,7 +314,7 @@ def test_fuzz_xml_bodies(world: World) -> None:
         method, key, query = api
         world.signed(method, key, query, body.encode("utf-8", "surrogatepass") or b" ")
 
-    run_target("XML bodies (7 APIs)", run)
+    runtarget("XML bodies (7 APIs)", run)
 
 
 # Policy documents: the pure parser for the three grammars, and PutBucketPolicy end to end
@@ -442,7 +370,7 @@ def test_fuzz_policy_documents(world: World) -> None:
                 "PUT", None, [("policy", "")], text.encode("utf-8", "surrogatepass") or b" "
             )
 
-    run_target("policy documents", run)
+    runtarget("policy documents", run)
 
 
 # JWTs: AssumeRoleWithOIDC (anonymous RPC) with structured and broken tokens
@@ -509,7 +437,7 @@ def test_fuzz_oidc_jwts(world: World) -> None:
             headers = [("Content-Type", "application/x-www-form-urlencoded")]
             world.send("POST", "/", headers, form.encode())
 
-    run_target("OIDC JWTs (AssumeRoleWithOIDC)", run)
+    runtarget("OIDC JWTs (AssumeRoleWithOIDC)", run)
 
 
 # PostObject form uploads
@@ -581,7 +509,7 @@ def test_fuzz_post_object_forms(world: World) -> None:
         headers = [("Content-Type", content_type.format(boundary))]
         world.send("POST", f"/{BUCKET}", headers, body)
 
-    run_target("PostObject forms", run)
+    runtarget("PostObject forms", run)
 
 
 def test_the_fuzz_world_is_real(world: World, tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ references, so a crash at any point leaves nothing behind that cannot be cleaned
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -35,6 +37,9 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 256 * 1024
+# Blob writes stop this short of a full disk, so that the metadata database can still write:
+# deleting objects (which is how space is freed) must not fail for want of space.
+RESERVED_BYTES = 8 * 1024 * 1024
 
 
 def new_blob_id() -> str:
@@ -84,6 +89,12 @@ class BlobStore:
 
     def path(self, blob_id: str) -> Path:
         return self.blob_dir / blob_id[:2] / _check_id(blob_id)
+
+    def check_space(self, more: int = 0) -> None:
+        """Raise ENOSPC if writing `more` bytes would eat into RESERVED_BYTES."""
+        stat = os.statvfs(self.root)
+        if stat.f_bavail * stat.f_frsize - more < RESERVED_BYTES:
+            raise OSError(errno.ENOSPC, "no space left for objects in the data directory")
 
     # writing
 
@@ -241,6 +252,7 @@ class BlobWriter:
         return self._crc
 
     def write(self, chunk: bytes) -> None:
+        self._store.check_space(len(chunk))
         self._require_open().write(chunk)
         self._md5.update(chunk)
         self._crc = crc64(chunk, self._crc)
@@ -263,8 +275,11 @@ class BlobWriter:
 
     def abort(self) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            # On a full disk, closing flushes what is still buffered and fails again; the file
+            # is closed all the same, and the temp file must still go.
+            with contextlib.suppress(OSError):
+                file.close()
         if self._info is None:
             self._tmp.unlink(missing_ok=True)
 

@@ -77,6 +77,7 @@ class SqliteEngine:
         self._committed = 0  # commits made (under the write lock)
         self._durable = 0  # commits known to be on disk
         self._closed = False
+        self._wal_failed: OSError | None = None
         self._lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         migrate(self.conn())
         self._sync_durable()  # the WAL file exists once a connection has written
@@ -106,6 +107,7 @@ class SqliteEngine:
         """A write transaction, committed when the block ends, rolled back if it raises."""
         conn = self.conn()
         with self._write_lock, self._process_lock():
+            self._refuse_if_wal_failed()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(conn)
@@ -139,9 +141,23 @@ class SqliteEngine:
         wal = os.open(f"{self.path}-wal", os.O_RDONLY)
         try:
             os.fsync(wal)
+        except OSError as exc:
+            self._wal_failed = exc
+            raise
         finally:
             os.close(wal)
         self._durable = max(self._durable, covered)
+
+    def _refuse_if_wal_failed(self) -> None:
+        """After a failed WAL fsync the kernel may have dropped the unsynced pages, and a later
+        fsync that succeeds does not bring them back: a commit acknowledged after it could sit
+        behind lost frames and vanish in a crash. So, as PostgreSQL does, no more writes until
+        the store is reopened (a restart recovers from what the WAL really holds)."""
+        if self._wal_failed is not None:
+            raise OSError(
+                self._wal_failed.errno,
+                "the metadata store refuses writes after a failed WAL fsync; restart the server",
+            )
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

@@ -78,7 +78,10 @@ def load_or_create(data_dir: Path) -> IssuerKey:
 
 
 def write_issuer(data_dir: Path, issuer: str) -> None:
-    """Record the issuer URL the server serves, for `ossbox oidc token`."""
+    """Record the issuer URL the server serves, for `ossbox oidc token` (only if it changed:
+    a restart must not need free space, e.g. on a full disk)."""
+    if read_issuer(data_dir) == issuer:
+        return
     directory = oidc_dir(data_dir)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = directory / f".{ISSUER_FILE}.{os.getpid()}.tmp"
