@@ -164,6 +164,10 @@ def lua_script(body: str, mix: str) -> str:
         "local i = 0",
         "function init(args) i = math.random(0, #reqs - 1) end",
         "function request() i = i % #reqs + 1; return reqs[i] end",
+        # non-2xx answers are rare (none expected): note each, for the report
+        "function response(status, headers, body)",
+        '  if status >= 300 then io.stderr:write("status " .. status .. "\\n") end',
+        "end",
     ]
     return "\n".join(lines) + "\n"
 
@@ -203,7 +207,8 @@ def wrk_round(wrk: str, served: Served, script: Path, seconds: float, connection
     command = [wrk, "-t", "1", "-c", str(connections), "--latency", "-s", str(script)]
     cpu = served.cpu_seconds()
     run = [*command, "-d", f"{seconds:.0f}s", served.endpoint]
-    output = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    finished = subprocess.run(run, capture_output=True, text=True, check=True)
+    output = finished.stdout
     cpu = served.cpu_seconds() - cpu
     requests = int(_match(r"(\d+) requests in", output))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -211,6 +216,11 @@ def wrk_round(wrk: str, served: Served, script: Path, seconds: float, connection
     sock = re.search(r"Socket errors: (.*)", output)
     if sock:
         errors += sum(int(n) for n in re.findall(r"\d+", sock.group(1)))
+    if errors:
+        found = re.findall(r"(?:Non-2xx.*|Socket errors.*)", output)
+        print(
+            "  wrk: " + "; ".join(found) + " " + " ".join(sorted(set(finished.stderr.split("\n"))))
+        )
     return Round(
         served.workers,
         float(_match(r"Requests/sec:\s+([\d.]+)", output)),

@@ -78,9 +78,11 @@ def _put_worker(bucket: oss2.Bucket, ledger: Ledger, writer: int) -> Callable[[i
     return put
 
 
-def _multipart_worker(bucket: oss2.Bucket, ledger: Ledger) -> Callable[[int], None]:
+def _multipart_worker(
+    bucket: oss2.Bucket, ledger: Ledger, prefix: str = "multipart"
+) -> Callable[[int], None]:
     def upload(n: int) -> None:
-        key = f"multipart/{n}"
+        key = f"{prefix}/{n}"
         data = os.urandom(3 * PART_SIZE + 17)
         ledger.record_sent(key, data)
         upload_id = bucket.init_multipart_upload(key).upload_id

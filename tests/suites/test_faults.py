@@ -32,17 +32,12 @@ from tests.compat.test_crash import (
     _put_worker,
     _run_until_killed,
 )
+from tests.compat.test_workers import workers_of
 from tests.conftest import LiveServer
 from tests.suites.asgi import open_world
 from tests.suites.budget import pick, report
 
 ROUNDS = pick(1, 5)  # kill rounds per scenario
-
-
-def workers_of(server: LiveServer) -> set[int]:
-    assert server.process is not None
-    path = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    return {int(pid) for pid in path.read_text().split()} if path.exists() else set()
 
 
 def _resilient(stop: threading.Event, worker: Callable[[int], None], failures: list[str]):  # type: ignore[no-untyped-def]
@@ -74,10 +69,15 @@ def test_kill_9_of_one_worker_during_writes(tmp_path: Path) -> None:
     try:
         bucket = oss2_bucket(server, BUCKET)
         bucket.create_bucket()
-        for _ in range(ROUNDS):
+        for round_ in range(ROUNDS):
             stop = threading.Event()
-            writers = [_put_worker(oss2_bucket(server, BUCKET), ledger, w) for w in range(WRITERS)]
-            writers.append(_multipart_worker(oss2_bucket(server, BUCKET), ledger))
+            writers = [  # keys of their own each round: the ledger holds one body per key
+                _put_worker(oss2_bucket(server, BUCKET), ledger, round_ * 100 + w)
+                for w in range(WRITERS)
+            ]
+            writers.append(
+                _multipart_worker(oss2_bucket(server, BUCKET), ledger, f"multipart-{round_}")
+            )
             threads = [
                 threading.Thread(target=_resilient(stop, w, failures), daemon=True) for w in writers
             ]
