@@ -42,7 +42,8 @@ log = logging.getLogger("ossbox.workers")
 RECOVERY_GRACE = 60.0
 START_TIMEOUT = 60.0  # for all workers to open the store at start
 STOP_TIMEOUT = 10.0  # after SIGTERM, before SIGKILL (uvicorn's graceful shutdown takes <= 5 s)
-MAX_BACKOFF = 5.0  # between restarts of a worker that keeps dying at once
+MAX_BACKOFF = 5.0
+LISTEN_BACKLOG = 2048  # uvicorn's default  # between restarts of a worker that keeps dying at once
 _PR_SET_PDEATHSIG = 1
 
 
@@ -67,6 +68,9 @@ def bind_reuseport(host: str, port: int, count: int) -> list[socket.socket]:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
+        # Listening from now on, connections wait in the backlog until a worker accepts them
+        # (at start, or while a dead worker's replacement starts), instead of being refused.
+        sock.listen(LISTEN_BACKLOG)
         port = sock.getsockname()[1]
         sockets.append(sock)
     return sockets

@@ -124,7 +124,7 @@ async def _verify(ctx: RequestContext, call: RpcCall) -> Principal:
 
 
 async def _first_use(ctx: RequestContext, access_key_id: str, nonce: str) -> bool:
-    nonces = shared_nonces(ctx.config.data_dir)
+    nonces = shared_nonces(ctx.store.blobs.root)  # the data directory
     return await asyncio.to_thread(nonces.first_use, access_key_id, nonce)
 
 
