@@ -178,6 +178,10 @@ def _run_more_until_killed(server: LiveServer, ledger: Ledger, round_: int) -> N
 # A full disk: the data directory on a 20 MiB tmpfs
 
 
+# health would otherwise report the small disk unavailable (under --min-free-mib's 64 MiB)
+FULL_DISK_ARGS = ["--workers", "2", "--min-free-mib", "1"]
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount_point = tmp_path / "data"  # the data directory itself; the server log stays outside
@@ -218,7 +222,7 @@ def _fill(
 def test_a_full_disk_is_refused_cleanly_and_recovered(small_disk: Path) -> None:
     data_dir = small_disk
     ledger = Ledger()
-    server = LiveServer(data_dir, extra_args=["--workers", "2"])
+    server = LiveServer(data_dir, extra_args=FULL_DISK_ARGS)
     server.start()
     try:
         bucket = oss2_bucket(server, BUCKET)
@@ -236,7 +240,7 @@ def test_a_full_disk_is_refused_cleanly_and_recovered(small_disk: Path) -> None:
     finally:
         server.stop()
     # the same port: the OIDC issuer URL (written at start) stays the same
-    restarted = LiveServer(data_dir, port=server.port, extra_args=["--workers", "2"])
+    restarted = LiveServer(data_dir, port=server.port, extra_args=FULL_DISK_ARGS)
     restarted.start()
     try:
         bucket = oss2_bucket(restarted, BUCKET)
