@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ossbox.server.processes import pid_running
+
 log = logging.getLogger("ossbox.metrics")
 
 METRICS_DIR = "metrics"
@@ -152,14 +154,6 @@ def render(total: Mapping[str, Mapping[str, Any]]) -> str:
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
-
-def _pid_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
@@ -174,7 +168,7 @@ def read_others(directory: Path) -> list[dict[str, Any]]:
         pid = int(path.stem) if path.stem.isdigit() else None
         if pid is None or pid == os.getpid():
             continue
-        if not _pid_running(pid):
+        if not pid_running(pid):
             path.unlink(missing_ok=True)
             continue
         try:

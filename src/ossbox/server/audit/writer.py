@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ossbox.server.processes import pid_running
+
 log = logging.getLogger("ossbox.audit")
 
 AUDIT_DIR = "audit"
@@ -42,10 +44,6 @@ def _pid_of(path: Path) -> int | None:
     pid = path.stem.rpartition("-")[2]
     return int(pid) if pid.isdigit() else None
 
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -67,7 +65,7 @@ def prune(directory: Path, retain_bytes: int) -> list[Path]:
     """Delete the oldest closed segments while the directory holds more than `retain_bytes`."""
     files = segments(directory)
     newest: dict[int | None, Path] = {_pid_of(p): p for p in files}
-    open_files = {p for pid, p in newest.items() if pid is not None and _running(pid)}
+    open_files = {p for pid, p in newest.items() if pid is not None and pid_running(pid)}
     sizes = {p: _size(p) for p in files}
     total, removed = sum(sizes.values()), []
     for path in files:
