@@ -154,8 +154,6 @@ def render(total: Mapping[str, Mapping[str, Any]]) -> str:
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
-    return True
-
 
 def read_others(directory: Path) -> list[dict[str, Any]]:
     """The snapshots of the other running processes; those of dead ones are removed."""

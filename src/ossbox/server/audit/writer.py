@@ -44,14 +44,6 @@ def _pid_of(path: Path) -> int | None:
     pid = path.stem.rpartition("-")[2]
     return int(pid) if pid.isdigit() else None
 
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def segments(directory: Path) -> list[Path]:
     """Every segment, oldest first (names start with their UTC start time)."""
