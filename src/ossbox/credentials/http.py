@@ -22,11 +22,13 @@ import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
 from ossbox.credentials.errors import CredentialsError, CredentialsFetchError, redact
 from ossbox.credentials.snapshot import Credentials
+from ossbox.signing.http import pop_encode
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -64,6 +66,23 @@ class Request:
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float | None = None  # a read timeout tighter than the options' (retry budgets)
+
+
+def service_url(endpoint: str, what: str) -> str:
+    """A service's base URL: `host[:port]` means https (as the official clients), or a full
+    http(s) URL; `what` names the setting in the error."""
+    if "://" not in endpoint:
+        return f"https://{endpoint}/"
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{what} must be a host or an http(s) URL, not {endpoint!r}")
+    return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
+
+
+def rpc_get(base_url: str, params: Mapping[str, str]) -> Request:
+    """A signed RPC call as the official SDKs send it: GET, the parameters in the query."""
+    query = "&".join(f"{pop_encode(k)}={pop_encode(v)}" for k, v in params.items())
+    return Request("GET", f"{base_url}?{query}", {"Accept": "application/json"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -44,16 +43,16 @@ from ossbox.credentials.http import (
     CredentialsSource,
     Exchange,
     HttpOptions,
-    Request,
     Response,
     RetryPolicy,
     SourceCredentials,
+    rpc_get,
+    service_url,
     upstream_error,
     with_retries,
 )
 from ossbox.credentials.providers.base import HttpProvider, RefreshPolicy
 from ossbox.credentials.snapshot import Credentials
-from ossbox.signing.http import pop_encode
 from ossbox.signing.rpc import sign_rpc, sign_rpc_rsa
 
 KMS_VERSION = "2016-01-20"
@@ -114,16 +113,6 @@ class ClientKey:
         raise TypeError("a ClientKey refuses to be pickled: that would copy its private key")
 
 
-def _base_url(endpoint: str) -> str:
-    """`host[:port]` (https, as the official client) or a full http(s) URL."""
-    if "://" not in endpoint:
-        return f"https://{endpoint}/"
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"endpoint must be a host or an http(s) URL, not {endpoint!r}")
-    return f"{parts.scheme}://{parts.netloc}/"
-
-
 def error_code(error: object) -> str | None:
     """The service error code carried by an SDK exception (or the string itself)."""
     if isinstance(error, str):
@@ -165,7 +154,7 @@ class SecretsManagerRotatedAKProvider(HttpProvider):
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
         self._secret_name = secret_name
-        self._url = _base_url(endpoint)
+        self._url = service_url(endpoint, "endpoint")
         self._client_key = client_key
         self._source = source
         self._region = region
@@ -261,8 +250,7 @@ class SecretsManagerRotatedAKProvider(HttpProvider):
                 nonce=uuid.uuid4().hex,
             )
             secrets = (source.access_key_secret, source.security_token)
-        query = "&".join(f"{pop_encode(k)}={pop_encode(v)}" for k, v in signed.items())
-        request = Request("GET", f"{self._url}?{query}", {"Accept": "application/json"})
+        request = rpc_get(self._url, signed)
         response: Response = yield from with_retries(request, _RETRIES, provider=self.name)
         if response.status != 200:
             raise upstream_error(self.name, response, what="GetSecretValue failed", secrets=secrets)

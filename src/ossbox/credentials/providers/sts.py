@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from ossbox.credentials.clock import Clock, system_clock, to_datetime
 from ossbox.credentials.files import FileCache
@@ -24,6 +23,8 @@ from ossbox.credentials.http import (
     Response,
     RetryPolicy,
     SourceCredentials,
+    rpc_get,
+    service_url,
     upstream_error,
     with_retries,
 )
@@ -31,7 +32,6 @@ from ossbox.credentials.providers.base import HttpProvider, RefreshPolicy
 from ossbox.credentials.providers.static import StaticAKProvider, StaticSTSProvider
 from ossbox.credentials.snapshot import Credentials
 from ossbox.credentials.wire import account_from_arn, credentials_from_fields
-from ossbox.signing.http import pop_encode
 from ossbox.signing.rpc import sign_rpc
 
 STS_VERSION = "2015-04-01"
@@ -43,12 +43,7 @@ _STS_RETRIES = RetryPolicy(attempts=2, backoff=0.5, budget=20.0)
 def sts_base_url(endpoint: str | None = None, region: str | None = None, vpc: bool = False) -> str:
     """The STS URL to call, by the official library's rules (https unless a URL says http)."""
     if endpoint:
-        if "://" not in endpoint:
-            return f"https://{endpoint}/"
-        parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"sts_endpoint must be a host or an http(s) URL, not {endpoint!r}")
-        return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
+        return service_url(endpoint, "sts_endpoint")
     if region:
         return f"https://sts{'-vpc' if vpc else ''}.{region}.aliyuncs.com/"
     return "https://sts.aliyuncs.com/"
@@ -100,8 +95,7 @@ class RoleSession:
         return params
 
     def request(self, params: dict[str, str]) -> Request:
-        query = "&".join(f"{pop_encode(k)}={pop_encode(v)}" for k, v in params.items())
-        return Request("GET", f"{self.url}?{query}", {"Accept": "application/json"})
+        return rpc_get(self.url, params)
 
 
 def sts_exchange(
