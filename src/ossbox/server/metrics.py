@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,8 @@ class Metrics:
         self.latency_buckets: dict[str, list[int]] = {}
         self.latency_sum: Counts = {}
         self.latency_count: Counts = {}
-        self.audit_dropped = 0.0
+        # How many audit events this process dropped, read when a snapshot is taken.
+        self.audit_dropped: Callable[[], int] = lambda: 0
 
     def observe(
         self,
@@ -104,7 +105,7 @@ class Metrics:
             "latency_buckets": {k: list(v) for k, v in dict(self.latency_buckets).items()},
             "latency_sum": dict(self.latency_sum),
             "latency_count": dict(self.latency_count),
-            "audit_dropped": {"": self.audit_dropped},
+            "audit_dropped": {"": self.audit_dropped()},
         }
 
 

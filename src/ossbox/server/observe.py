@@ -40,6 +40,8 @@ class Observer:
                 retain_bytes=settings.retain_bytes,
             )
             self.audit.start()
+            audit = self.audit
+            self.metrics.audit_dropped = lambda: audit.dropped
         self._publisher = MetricsPublisher(self.metrics, self.config.data_dir / METRICS_DIR)
         self._publisher.start()
 
@@ -50,8 +52,6 @@ class Observer:
             self._publisher.close()
 
     def exposition(self) -> str:
-        if self.audit is not None:
-            self.metrics.audit_dropped = self.audit.dropped
         return exposition(self.metrics, self.config.data_dir / METRICS_DIR)
 
     def finish(self, ctx: RequestContext, status: int) -> None:
