@@ -274,7 +274,6 @@ def _lookup(ctx: RpcContext) -> dict[str, Any]:
         for event in search(
             audit_dir(ctx.request.config.data_dir),
             Filter(since=start, until=end),
-            newest_first=backward,
         )
         if event.get("accountId") == account
         and all(_attribute(event, key) == value for key, value in conditions.items())

@@ -93,8 +93,8 @@ def _principal_matches(event: Event, pattern: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for name in names)
 
 
-def search(directory: Path, where: Filter, *, newest_first: bool = False) -> list[Event]:
-    """Matching events of every process, sorted by time (oldest first unless asked)."""
+def search(directory: Path, where: Filter) -> list[Event]:
+    """Matching events of every process, oldest first."""
     found = [event for event in read_events(directory) if where.matches(event)]
-    found.sort(key=lambda event: str(event["time"]), reverse=newest_first)
+    found.sort(key=lambda event: str(event["time"]))
     return found

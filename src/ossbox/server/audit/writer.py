@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ossbox.server.processes import pid_running
+from ossbox.store._fs import fsync_dir
 
 log = logging.getLogger("ossbox.audit")
 
@@ -182,11 +183,7 @@ class AuditWriter:
         self._fd = os.open(self.path, flags, 0o600)
         self._size = os.fstat(self._fd).st_size
         if self.fsync:  # the new name must survive a crash too
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            fsync_dir(self.directory)
 
     def _rotate(self) -> None:
         os.close(self._fd)
