@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from ossbox.server.auth import Principal
-from ossbox.server.rpc.errors import RpcError
+from ossbox.server.rpc.errors import access_key_inactive, access_key_not_found
 from ossbox.store.kms import ClientKey, KmsStore
 
 KMS_VERSION = "2016-01-20"
@@ -107,22 +107,18 @@ def check_networks(source_ips: tuple[str, ...]) -> tuple[str, ...]:
 # -- signing in --------------------------------------------------------------------------------
 
 
-def _not_found() -> RpcError:
-    return RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-
-
 def client_key_principal(
     store: KmsStore, version: str, key_id: str, now: datetime
 ) -> tuple[Principal, rsa.RSAPublicKey]:
     """Who signs with ClientKey `key_id`, and the public key to verify the signature with."""
     if version != KMS_VERSION:  # a ClientKey opens the KMS API only
-        raise _not_found()
+        raise access_key_not_found()
     key = store.get_client_key(key_id)
     if key is None:
-        raise _not_found()
+        raise access_key_not_found()
     if not key.not_before <= now <= key.not_after:
         # UNCONFIRMED: KMS's code for a ClientKey outside its validity period.
-        raise RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+        raise access_key_inactive()
     public = serialization.load_pem_public_key(key.public_key.encode())
     assert isinstance(public, rsa.RSAPublicKey)
     principal = Principal("application", key.account_id, key.key_id, key.aap_name, "RSA")

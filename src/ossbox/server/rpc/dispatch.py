@@ -20,7 +20,14 @@ from ossbox.server.context import RequestContext
 from ossbox.server.errors import OssError
 from ossbox.server.kms.clientkeys import client_key_principal
 from ossbox.server.response import Response
-from ossbox.server.rpc.errors import RpcError, invalid_action, invalid_version, missing_parameter
+from ossbox.server.rpc.errors import (
+    RpcError,
+    access_key_inactive,
+    access_key_not_found,
+    invalid_action,
+    invalid_version,
+    missing_parameter,
+)
 from ossbox.server.rpc.nonces import shared_nonces
 from ossbox.server.sts.credentials import (
     StsKeyError,
@@ -92,7 +99,6 @@ async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
     except RpcError as err:
         ctx.audit.auth_failure = err.code
         raise
-    ctx.audit.principal = principal
     return principal
 
 
@@ -133,9 +139,9 @@ async def _key_principal(
 ) -> tuple[Principal, str]:
     key = await asyncio.to_thread(ctx.store.meta.get_access_key, access_key_id)
     if key is None:
-        raise RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        raise access_key_not_found()
     if key.status != "Active":
-        raise RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+        raise access_key_inactive()
     kind: PrincipalKind = "root" if key.principal_type == "root" else "user"
     principal = Principal(
         kind, key.account_id, key.access_key_id, key.principal_name, str(call.scheme)

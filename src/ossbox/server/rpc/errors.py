@@ -48,3 +48,11 @@ def invalid_action(action: str) -> RpcError:
 
 def invalid_version(version: str) -> RpcError:
     return RpcError(400, "InvalidVersion", f"Specified parameter Version is not valid. ({version})")
+
+
+def access_key_not_found() -> RpcError:
+    return RpcError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+
+
+def access_key_inactive() -> RpcError:
+    return RpcError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
