@@ -35,6 +35,8 @@ from ossbox.credentials import (
     StaticSTSProvider,
 )
 from ossbox.credentials.presign import url_lifetime
+from ossbox.server.oss.traffic_limit import PARAM as TRAFFIC_LIMIT
+from ossbox.server.url_restrictions import SOURCE_IP, SUBNET_MASK, VPC_ID, forward_allowed
 from ossbox.signing import oss_v1, oss_v4
 from ossbox.signing.http import HttpRequest, decode_path, parse_query, uri_encode
 
@@ -326,19 +328,19 @@ def _report(parts: Any, auth: Any, token: str | None, session: _Session | None) 
 def _restrictions(params: dict[str, str]) -> list[str]:
     """What the server enforces from the URL's own restriction parameters, in words."""
     found = []
-    if "x-oss-traffic-limit" in params:
-        found.append(f"at most {params['x-oss-traffic-limit']} bit/s per connection")
-    address, mask = params.get("x-oss-ac-source-ip"), params.get("x-oss-ac-subnet-mask")
+    if TRAFFIC_LIMIT in params:
+        found.append(f"at most {params[TRAFFIC_LIMIT]} bit/s per connection")
+    address, mask = params.get(SOURCE_IP), params.get(SUBNET_MASK)
     if address is not None or mask is not None:
         if address is None:
             network = f"the requester's own /{mask} network"
         else:
             network = address if mask is None else f"{address}/{mask}"
-        forward = params.get("x-oss-ac-forward-allow", "").lower() == "true"
+        forward = forward_allowed(params)
         via = "the client behind trusted proxies" if forward else "the TCP peer"
         found.append(f"only from {network} ({via})")
-    if "x-oss-ac-vpc-id" in params:
-        found.append(f"only from VPC {params['x-oss-ac-vpc-id']} (never true on ossbox)")
+    if VPC_ID in params:
+        found.append(f"only from VPC {params[VPC_ID]} (never true on ossbox)")
     return found
 
 

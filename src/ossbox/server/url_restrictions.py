@@ -17,6 +17,7 @@ The parameters are signed like any sub-resource, so a URL cannot be stripped of 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ossbox.server.context import RequestContext, parse_uint
@@ -42,10 +43,14 @@ class SourceRule:
     hidden: bool  # the URL names no address: it is the requester's network
 
 
+def forward_allowed(query: Mapping[str, str]) -> bool:
+    """Whether the URL lets the request be forwarded (`x-oss-ac-forward-allow=true`)."""
+    return query.get(FORWARD_ALLOW, "").strip().lower() == "true"
+
+
 def requester(ctx: RequestContext) -> IpAddr | None:
     """The address a source-IP restriction is checked against."""
-    forward = ctx.query.get(FORWARD_ALLOW, "").strip().lower() == "true"
-    return read_address(ctx.source_ip if forward else ctx.peer_ip)
+    return read_address(ctx.source_ip if forward_allowed(ctx.query) else ctx.peer_ip)
 
 
 def _mask(raw: str | None, max_bits: int) -> int:
