@@ -139,7 +139,7 @@ def decide(
     request: AuthzRequest,
     resource: Sequence[NamedPolicy],
     owner_id: str,
-    audit: AuditRecord | None = None,
+    audit: AuditRecord,
 ) -> bool:
     """True if policies allow `request`, False if nothing does (the ACL may still grant it);
     raises PolicyDenied on an explicit Deny or a session policy that does not allow. The
@@ -151,8 +151,7 @@ def decide(
         session=narrow_session(caller.session, action),
         resource=narrow_all(resource, action),
     )
-    if audit is not None:
-        audit.decided(decision)
+    audit.decided(decision)
     if decision.effect == "ExplicitDeny":
         raise _explicit_denial(decision)
     if "session" in decision.missing:
@@ -163,8 +162,7 @@ def decide(
         hit.source == "resource" and hit.effect == "Allow" for hit in decision.deciding
     ):
         return True
-    if audit is not None:
-        audit.denied("Denied: only the bucket policy can grant another account's caller.")
+    audit.denied("Denied: only the bucket policy can grant another account's caller.")
     return False
 
 

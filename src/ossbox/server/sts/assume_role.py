@@ -162,11 +162,10 @@ def authorize(
     caller: Principal,
     params: AssumeRoleParams,
     context: Mapping[str, str],
-    audit: AuditRecord | None = None,
+    audit: AuditRecord,
 ) -> Role:
     """The role `caller` may assume, or the RpcError that refuses it. Blocking (store reads).
     Each decision is noted in `audit`."""
-    audit = audit if audit is not None else AuditRecord()
     audit.resource = params.role_arn
     if caller.kind == "root":
         audit.denied("Denied: roles may not be assumed by root accounts.")
