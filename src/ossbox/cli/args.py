@@ -15,12 +15,12 @@ def iso_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # seconds per unit of `90s`, `15m`, `1h`, `7d`
 
 
 def time_or_ago(text: str) -> datetime:
     """An ISO 8601 time, or that long ago: `90s`, `15m`, `1h`, `7d` (or `=-1h`)."""
-    unit, amount = _UNITS.get(text[-1:]), text[:-1].removeprefix("-")
+    unit, amount = UNITS.get(text[-1:]), text[:-1].removeprefix("-")
     if unit is not None and amount.isascii() and amount.isdigit():
         try:
             return datetime.now(UTC) - timedelta(seconds=int(amount) * unit)

@@ -23,17 +23,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ossbox.cli.args import UNITS
 from ossbox.cli.ram import CliError, open_database, resolve_account
 from ossbox.credentials.files import write_private
 from ossbox.policy import PolicyError, PolicyKind, parse_policy
 from ossbox.server.kms import clientkeys, rotation
 from ossbox.server.kms.api import SECRET_NAME
 from ossbox.server.ram.errors import rpc_error
+from ossbox.server.ram.shapes import iso
 from ossbox.store.kms import KmsStore, KmsStoreError, RamSecret, SecretExists, SqliteKmsStore
 from ossbox.store.ram import RamStoreError
 
 _DURATION = re.compile(r"(\d+)([smhd]?)", re.ASCII)
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_UNITS = {"": 1, **UNITS}  # a bare number is seconds
 MAX_ROTATION_INTERVAL = 365 * 86400
 
 
@@ -56,7 +58,7 @@ def validity_days(text: str) -> int:
 
 
 def _time(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if moment is None else iso(moment)
 
 
 def _summary(secret: RamSecret) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from ossbox.server.kms import rotation
@@ -25,6 +24,7 @@ from ossbox.server.kms.errors import (
     resource_not_found,
     rotation_failed,
 )
+from ossbox.server.ram.shapes import iso
 from ossbox.server.rpc.dispatch import RpcAction, RpcContext
 from ossbox.server.rpc.errors import RpcError, missing_parameter
 from ossbox.store.kms import (
@@ -38,13 +38,8 @@ from ossbox.store.kms import (
 )
 
 VERSION = KMS_VERSION
-_TIME = "%Y-%m-%dT%H:%M:%SZ"
 # KMS's rule for secret names (CreateSecret): letters, digits and _/+=.@-, 1 to 192 of them.
 SECRET_NAME = re.compile(r"[A-Za-z0-9_/+=.@-]{1,192}", re.ASCII)
-
-
-def _time(moment: datetime) -> str:
-    return moment.strftime(_TIME)
 
 
 def _secret_name(rpc: RpcContext) -> str:
@@ -91,9 +86,9 @@ def _rotation_fields(secret: RamSecret) -> dict[str, Any]:
     fields: dict[str, Any] = {"AutomaticRotation": secret.automatic_rotation}
     if secret.automatic_rotation == "Enabled" and secret.next_rotation is not None:
         fields["RotationInterval"] = f"{secret.rotation_interval}s"
-        fields["NextRotationDate"] = _time(secret.next_rotation)
+        fields["NextRotationDate"] = iso(secret.next_rotation)
     if secret.last_rotation is not None:
-        fields["LastRotationDate"] = _time(secret.last_rotation)
+        fields["LastRotationDate"] = iso(secret.last_rotation)
     return fields
 
 
@@ -134,7 +129,7 @@ def get_secret_value(rpc: RpcContext) -> dict[str, Any]:
     data = {
         "AccessKeyId": version.access_key_id,
         "AccessKeySecret": version.access_key_secret,
-        "GenerateTimestamp": _time(version.created),
+        "GenerateTimestamp": iso(version.created),
     }
     answer: dict[str, Any] = {
         "SecretName": secret.name,
@@ -143,7 +138,7 @@ def get_secret_value(rpc: RpcContext) -> dict[str, Any]:
         "SecretType": secret.secret_type,
         "SecretDataType": "text",
         "VersionStages": {"VersionStage": [stage]},
-        "CreateTime": _time(secret.created),
+        "CreateTime": iso(secret.created),
         **_rotation_fields(secret),
     }
     if fetch_extended:
@@ -160,8 +155,8 @@ def describe_secret(rpc: RpcContext) -> dict[str, Any]:
         "SecretName": secret.name,
         "SecretType": secret.secret_type,
         "Description": secret.description,
-        "CreateTime": _time(secret.created),
-        "UpdateTime": _time(secret.updated),
+        "CreateTime": iso(secret.created),
+        "UpdateTime": iso(secret.updated),
         "ExtendedConfig": _extended_config(secret),
         **_rotation_fields(secret),
     }
@@ -208,8 +203,8 @@ def list_secrets(rpc: RpcContext) -> dict[str, Any]:
             {
                 "SecretName": secret.name,
                 "SecretType": secret.secret_type,
-                "CreateTime": _time(secret.created),
-                "UpdateTime": _time(secret.updated),
+                "CreateTime": iso(secret.created),
+                "UpdateTime": iso(secret.updated),
             }
         )
     start = (number - 1) * size

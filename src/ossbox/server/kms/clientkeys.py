@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from ossbox.server.auth import Principal
+from ossbox.server.ram.shapes import iso
 from ossbox.server.rpc.errors import access_key_inactive, access_key_not_found
 from ossbox.store.kms import ClientKey, KmsStore
 
@@ -135,6 +136,6 @@ def summary(issued: IssuedClientKey) -> dict[str, Any]:
         "KeyId": record.key_id,
         "AapName": record.aap_name,
         "KeyOrigin": "ossbox",
-        "NotBefore": record.not_before.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "NotAfter": record.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "NotBefore": iso(record.not_before),
+        "NotAfter": iso(record.not_after),
     }
