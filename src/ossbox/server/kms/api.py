@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ossbox.server.kms import rotation
-from ossbox.server.kms.authorize import authorize, secret_arn
+from ossbox.server.kms.authorize import authorize, authorizer, secret_arn
 from ossbox.server.kms.clientkeys import KMS_VERSION
 from ossbox.server.kms.errors import (
     already_exists,
@@ -193,10 +193,10 @@ def list_secrets(rpc: RpcContext) -> dict[str, Any]:
     account = rpc.principal.account_id or ""
     number = _number(rpc, "PageNumber", 1, 2**31 - 1)
     size = _number(rpc, "PageSize", 10, 100)
-    visible = []
+    visible, check = [], authorizer(rpc)
     for secret in rpc.request.store.kms.list_secrets(account):
         try:
-            authorize(rpc, secret.name)
+            check(secret.name)
         except RpcError:  # not readable by this caller: not listed either
             continue
         visible.append(

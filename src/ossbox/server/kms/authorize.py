@@ -10,9 +10,10 @@ anything is read, so a caller without permission learns nothing about which secr
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from functools import lru_cache
 
-from ossbox.policy import AuthzRequest, NamedPolicy, PolicyKind, PrincipalRef, evaluate
+from ossbox.policy import AuthzRequest, NamedPolicy, Policy, PolicyKind, PrincipalRef, evaluate
 from ossbox.server.kms.errors import no_permission
 from ossbox.server.rpc.dispatch import RpcContext
 from ossbox.server.source_ip import read_address
@@ -33,38 +34,43 @@ def _network_allows(source_ip: str, networks: tuple[str, ...]) -> bool:
     return any(address in ipaddress.ip_network(cidr) for cidr in networks)
 
 
-def _application_allows(rpc: RpcContext, action: str, arn: str) -> bool:
+def authorizer(rpc: RpcContext) -> Callable[[str], None]:
+    """A check per secret name that raises Forbidden.NoPermission unless the caller may
+    `kms:<Action>` it; the caller's policies are read once, however many secrets. Blocking."""
     principal, audit = rpc.principal, rpc.request.audit
-    key = rpc.request.store.kms.get_client_key(principal.access_key_id or "")
-    if key is None or not _network_allows(rpc.request.source_ip, key.source_ips):
-        # UNCONFIRMED: KMS's code for a call from outside the network rules
-        audit.resource = arn
-        audit.denied("Denied: the ClientKey's network rules exclude the source IP.")
-        return False
-    policy = permissions.parsed(key.policy, PolicyKind.IDENTITY)
-    who = PrincipalRef("service", principal.arn, principal.account_id, principal.name)
-    request = AuthzRequest(action, arn, who, permissions.request_context(rpc.request))
-    decision = evaluate(request, identity=[NamedPolicy(key.aap_name, policy)])
-    audit.decided(decision)
-    return decision.allowed
+    action = f"kms:{rpc.call.action}"
+    if principal.kind == "root":
+        return lambda name: audit.granted("Allowed: the account's root.", secret_arn(rpc, name))
+    session: Policy | None = None
+    if principal.kind == "application":
+        key = rpc.request.store.kms.get_client_key(principal.access_key_id or "")
+        if key is None or not _network_allows(rpc.request.source_ip, key.source_ips):
+            return lambda name: _refuse_network(rpc, secret_arn(rpc, name))
+        policy = permissions.parsed(key.policy, PolicyKind.IDENTITY)
+        identity = [NamedPolicy(key.aap_name, policy)]
+        who = PrincipalRef("service", principal.arn, principal.account_id, principal.name)
+    else:
+        identity, session = permissions.caller_policies(rpc.request.store.ram, principal)
+        who = permissions.principal_ref(principal)
+    context = permissions.request_context(rpc.request)
+
+    def check(name: str) -> None:
+        request = AuthzRequest(action, secret_arn(rpc, name), who, context)
+        decision = evaluate(request, identity=identity, session=session)
+        audit.decided(decision)
+        if not decision.allowed:
+            raise no_permission()
+
+    return check
+
+
+def _refuse_network(rpc: RpcContext, arn: str) -> None:
+    # UNCONFIRMED: KMS's code for a call from outside the network rules
+    rpc.request.audit.resource = arn
+    rpc.request.audit.denied("Denied: the ClientKey's network rules exclude the source IP.")
+    raise no_permission()
 
 
 def authorize(rpc: RpcContext, secret_name: str) -> None:
     """Raise Forbidden.NoPermission unless the caller may `kms:<Action>` this secret. Blocking."""
-    principal = rpc.principal
-    action, arn = f"kms:{rpc.call.action}", secret_arn(rpc, secret_name)
-    if principal.kind == "root":
-        rpc.request.audit.granted("Allowed: the account's root.", arn)
-        return
-    if principal.kind == "application":
-        allowed = _application_allows(rpc, action, arn)
-    else:
-        ram = rpc.request.store.ram
-        identity, session = permissions.caller_policies(ram, principal)
-        who = permissions.principal_ref(principal)
-        request = AuthzRequest(action, arn, who, permissions.request_context(rpc.request))
-        decision = evaluate(request, identity=identity, session=session)
-        rpc.request.audit.decided(decision)
-        allowed = decision.allowed
-    if not allowed:
-        raise no_permission()
+    authorizer(rpc)(secret_name)
