@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -35,7 +34,7 @@ from ossbox.server.oss.authorize import authorize
 from ossbox.server.oss.cors import actual_request_headers
 from ossbox.server.oss.operations import OPTION_OBJECT, find_operation
 from ossbox.server.oss.traffic_limit import pace_request, pace_response
-from ossbox.server.response import AsgiSend, Response, send_response
+from ossbox.server.response import AsgiSend, Response, new_request_id, send_response
 from ossbox.server.rpc.dispatch import handle_rpc
 from ossbox.server.source_ip import client_ip
 from ossbox.signing.http import HttpRequest
@@ -44,10 +43,6 @@ from ossbox.store import Store
 log = logging.getLogger("ossbox.server")
 
 _NO_BUCKET_LOOKUP = frozenset({"ListBuckets", "PutBucket"})
-
-
-def new_request_id() -> str:
-    return os.urandom(12).hex().upper()
 
 
 class _DateCache:

@@ -36,7 +36,7 @@ from ossbox.policy.principals import PrincipalRef
 from ossbox.server.audit.record import AuditRecord
 from ossbox.server.context import AsgiReceive
 from ossbox.server.credentials_uri import credentials_json, mint
-from ossbox.server.response import AsgiSend, Response, send_response
+from ossbox.server.response import AsgiSend, Response, new_request_id, send_response
 from ossbox.server.sts import permissions
 from ossbox.server.sts.assume_role import EXPIRATION_FORMAT
 from ossbox.store import Store
@@ -148,7 +148,7 @@ class ImdsApp:
             record,
             response.status,
             now=now,
-            request_id=secrets.token_hex(12).upper(),
+            request_id=new_request_id(),
             source_ip=(scope.get("client") or ("", 0))[0],
             user_agent=headers.get("user-agent", ""),
         )

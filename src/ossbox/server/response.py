@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -49,3 +50,8 @@ async def send_response(send: AsgiSend, response: Response, *, head: bool = Fals
         for chunk in response.stream:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+def new_request_id() -> str:
+    """An `x-oss-request-id` / RequestId: 24 upper-case hex digits."""
+    return os.urandom(12).hex().upper()
