@@ -298,7 +298,7 @@ def _iso(moment: datetime) -> str:
 
 
 def _report(parts: Any, auth: Any, token: str | None, session: _Session | None) -> dict[str, Any]:
-    v4 = auth.scheme.name.startswith("V4")
+    v4 = auth.scheme.is_v4
     expires: datetime = auth.expires
     params = {k: v for k, v in parse_query(parts.query) if k not in _SIGNATURE_PARAMS}
     report: dict[str, Any] = {

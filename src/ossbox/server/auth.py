@@ -31,7 +31,7 @@ from ossbox.server.url_restrictions import (
     check_vpc,
     source_rule,
 )
-from ossbox.signing.oss_auth import OssAuth, Scheme, parse_oss_auth, time_error, verify_oss
+from ossbox.signing.oss_auth import OssAuth, parse_oss_auth, time_error, verify_oss
 from ossbox.signing.result import SignatureFormatError, Verification
 
 # "application": a KMS application access point, signed in with one of its ClientKeys.
@@ -95,7 +95,7 @@ def _signature_mismatch(
     if result.canonical_request is not None:
         extra["CanonicalRequest"] = redact(result.canonical_request, auth.security_token)
     if rule is not None:  # OSS's codes for a URL used from outside the network it names
-        extra["EC"] = EC_IP_V4 if auth.scheme in (Scheme.V4_HEADER, Scheme.V4_QUERY) else EC_IP_V1
+        extra["EC"] = EC_IP_V4 if auth.scheme.is_v4 else EC_IP_V1
     return OssError(
         403,
         "SignatureDoesNotMatch",
@@ -106,7 +106,7 @@ def _signature_mismatch(
 
 
 def _check_region(auth: OssAuth, region: str) -> None:
-    if auth.scheme in (Scheme.V4_HEADER, Scheme.V4_QUERY) and auth.region != region:
+    if auth.scheme.is_v4 and auth.region != region:
         raise OssError(
             400,
             "InvalidArgument",

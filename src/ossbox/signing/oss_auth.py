@@ -48,6 +48,10 @@ class Scheme(enum.StrEnum):
     V4_HEADER = enum.auto()
     V4_QUERY = enum.auto()
 
+    @property
+    def is_v4(self) -> bool:
+        return self in (Scheme.V4_HEADER, Scheme.V4_QUERY)
+
 
 @dataclass(frozen=True)
 class OssAuth:
