@@ -5,13 +5,12 @@ lifespan, in the serving process (each worker its own), never at import."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from datetime import datetime
 
 from ossbox.server.audit.record import AuditRecord
-from ossbox.server.audit.writer import AuditWriter, audit_dir
+from ossbox.server.audit.writer import AuditWriter, audit_dir, encode_event
 from ossbox.server.config import ServerConfig
 from ossbox.server.context import RequestContext
 from ossbox.server.metrics import METRICS_DIR, Metrics, MetricsPublisher, exposition
@@ -97,7 +96,8 @@ class Observer:
             status=status,
             user_agent=user_agent,
         )
+        line = encode_event(event)
         if self.audit is not None:
-            self.audit.write(event)
+            self.audit.write_line(line)
         if self.config.access_log:
-            access_log.info("%s", json.dumps(event, separators=(",", ":")))
+            access_log.info("%s", line)

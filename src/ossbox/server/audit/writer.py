@@ -37,6 +37,11 @@ AUDIT_DIR = "audit"
 SUFFIX = ".jsonl"
 
 
+def encode_event(event: dict[str, Any]) -> str:
+    """One event as its JSON line (without the newline): the audit file's and the access log's."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+
+
 def audit_dir(data_dir: Path) -> Path:
     return data_dir / AUDIT_DIR
 
@@ -112,11 +117,14 @@ class AuditWriter:
     # --- the event loop's side: never blocks on I/O ----------------------------------------
 
     def write(self, event: dict[str, Any]) -> None:
+        self.write_line(encode_event(event))
+
+    def write_line(self, line: str) -> None:
+        """Queue one event already encoded by `encode_event`."""
         if len(self._pending) >= self.max_pending:
             self.dropped += 1
             return
-        line = json.dumps(event, separators=(",", ":"), ensure_ascii=False) + "\n"
-        self._pending.append(line.encode())
+        self._pending.append(line.encode() + b"\n")
         if len(self._pending) >= self.batch:
             self._wake.set()
 
