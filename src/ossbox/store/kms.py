@@ -85,6 +85,16 @@ class RamSecret:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SecretListing:
+    """What ListSecrets shows of a secret."""
+
+    name: str
+    secret_type: str
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClientKey:
     key_id: str
     account_id: str
@@ -114,7 +124,7 @@ class KmsStore(Protocol):
 
     def get_secret(self, account_id: str, name: str) -> RamSecret | None: ...
 
-    def list_secrets(self, account_id: str) -> list[RamSecret]: ...
+    def list_secrets(self, account_id: str) -> list[SecretListing]: ...
 
     def rotate(
         self,
@@ -251,12 +261,18 @@ class SqliteKmsStore:
             row = self._row(tx, account_id, name)
         return None if row is None else self._secret(row)
 
-    def list_secrets(self, account_id: str) -> list[RamSecret]:
+    def list_secrets(self, account_id: str) -> list[SecretListing]:
+        """The account's secrets by name, without opening their sealed keys."""
         with self._db.read() as tx:
             rows = tx.rows(
-                "SELECT * FROM kms_secrets WHERE account_id = ? ORDER BY name", (account_id,)
+                "SELECT name, secret_type, created, updated FROM kms_secrets"
+                " WHERE account_id = ? ORDER BY name",
+                (account_id,),
             )
-        return [self._secret(row) for row in rows]
+        return [
+            SecretListing(name=r[0], secret_type=r[1], created=from_us(r[2]), updated=from_us(r[3]))
+            for r in rows
+        ]
 
     def rotate(
         self,
