@@ -4,10 +4,11 @@ pod, so AssumeRoleWithOIDC can be exercised locally end to end."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from ossbox.atomic_files import write_private
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,14 +32,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     token.add_argument("--out", type=Path, help="write the token here (mode 0600), not stdout")
     token.set_defaults(handler=run_token)
-
-
-def _write(path: Path, token: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(token)
-    os.replace(tmp, path)  # atomic: a reader never sees half a token
 
 
 def run_token(args: argparse.Namespace) -> int:
@@ -68,5 +61,5 @@ def run_token(args: argparse.Namespace) -> int:
     if args.out is None:
         print(token)
     else:
-        _write(args.out, token)
+        write_private(args.out, token.encode("ascii"))
     return 0

@@ -1,8 +1,7 @@
 """Files holding secrets: written atomically with mode 0600, read only if nobody else can.
 
-`write_private` is the one way this package writes a secret to disk: a temporary file created
-0600 in the target directory (itself created 0700), fsync'd, then `os.replace`d over the target,
-so readers see the old file or the new one, never a torn or world-readable one.
+Secrets are written with `write_private` (ossbox.atomic_files, re-exported here): atomically,
+mode 0600, so readers see the old file or the new one, never a torn or world-readable one.
 
 `FileCache` (opt-in) keeps assumed-role, OIDC and process credentials across short-lived
 processes (botocore's JSONFileCache): one JSON file per provider configuration, named by the
@@ -11,34 +10,19 @@ SHA-256 of that configuration, under `~/.alibabacloud/cache` unless told otherwi
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ossbox.atomic_files import write_private
 from ossbox.credentials.snapshot import Credentials
 
-
-def write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+__all__ = ["FileCache", "cache_key", "read_private", "write_private"]
 
 
 def read_private(path: Path) -> bytes | None:

@@ -14,20 +14,12 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from ossbox.atomic_files import write_private
 from ossbox.server.app import OssboxApp
 from ossbox.server.config import ServerConfig
 from ossbox.server.keygen import new_access_key_id, new_access_key_secret
 from ossbox.store import Store, open_store
 from ossbox.store.base import AccessKey
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Create `path` with mode 0600 from the start (never world-readable, even briefly)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def _account_id(data_dir: Path, env: Mapping[str, str]) -> str:
@@ -55,11 +47,11 @@ def ensure_root(store: Store, data_dir: Path, env: Mapping[str, str]) -> str:
         return account_id
     key = _root_key(new_access_key_id(), new_access_key_secret(), account_id)
     store.meta.put_access_key(key)
-    _write_private(
+    write_private(
         data_dir / "root-credentials",
         f"OSSBOX_ACCOUNT_ID={account_id}\n"
         f"OSSBOX_ROOT_ACCESS_KEY_ID={key.access_key_id}\n"
-        f"OSSBOX_ROOT_ACCESS_KEY_SECRET={key.secret}\n",
+        f"OSSBOX_ROOT_ACCESS_KEY_SECRET={key.secret}\n".encode(),
     )
     print(
         f"ossbox: created the root AccessKey of account {account_id} (shown once; also in "

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ossbox.atomic_files import write_private
 from ossbox.server.processes import pid_running
 
 log = logging.getLogger("ossbox.metrics")
@@ -207,13 +208,8 @@ class MetricsPublisher:
 
     def publish(self) -> None:
         path = self.directory / f"{os.getpid()}.json"
-        tmp = path.with_suffix(".tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-            os.fchmod(fd, 0o600)  # owner-only even if an older temporary file was not
-            with os.fdopen(fd, "w") as handle:
-                handle.write(json.dumps(self.metrics.snapshot()))
-            os.replace(tmp, path)
+        try:  # rewritten every `interval`: no fsync
+            write_private(path, json.dumps(self.metrics.snapshot()).encode(), durable=False)
         except OSError as err:
             log.warning("metrics: cannot publish the snapshot: %s", err.strerror)
 

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ossbox.atomic_files import write_private
+
 CA_DAYS = 3650
 SERVER_DAYS = 825
 RENEW_BEFORE = timedelta(days=30)
@@ -29,16 +31,6 @@ PrivateKey = ec.EllipticCurvePrivateKey
 
 def tls_dir(data_dir: Path) -> Path:
     return data_dir / "tls"
-
-
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Write atomically; a private key is never readable by others, not even briefly."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
 
 
 def _key_pem(key: PrivateKey) -> bytes:
@@ -122,8 +114,8 @@ def _ca(directory: Path, now: datetime) -> tuple[PrivateKey, x509.Certificate]:
     if key_path.exists() and cert_path.exists():
         return _load_key(key_path), x509.load_pem_x509_certificate(cert_path.read_bytes())
     key, cert = _new_ca(now)
-    _write(key_path, _key_pem(key), 0o600)
-    _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    write_private(key_path, _key_pem(key), mode=0o600)
+    write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return key, cert
 
 
@@ -159,6 +151,6 @@ def ensure_certificates(
     if not (key_path.exists() and _usable(cert_path, ca, hosts, now)):
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _new_server_cert(ca_key, ca, key, hosts, now)
-        _write(key_path, _key_pem(key), 0o600)
-        _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        write_private(key_path, _key_pem(key), mode=0o600)
+        write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return key_path, cert_path

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
 
-from ossbox.store._fs import fsync_dir
+from ossbox.atomic_files import fsync_dir
 from ossbox.store.base import BlobInfo, BlobJournal, BlobMissing, Segment
 
 if TYPE_CHECKING:

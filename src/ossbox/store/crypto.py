@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import logging
 import os
 import secrets
@@ -14,7 +13,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ossbox.store._fs import fsync_dir
+from ossbox.atomic_files import create_private
 
 ENV_VAR = "OSSBOX_MASTER_KEY"
 KEY_FILE = "master.key"
@@ -66,7 +65,7 @@ class MasterKey:
             return cls(_decode_key(env, where=f"${ENV_VAR}"), source="env")
         path = data_dir / KEY_FILE
         if not path.exists():
-            _create_key_file(path)
+            create_private(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
         _tighten_mode(path)
         try:
             text = path.read_text("ascii")
@@ -98,23 +97,6 @@ def _decode_key(text: str, *, where: str) -> bytes:
     if len(key) != 32:
         raise MasterKeyError(f"master key in {where} must decode to 32 bytes, got {len(key)}")
     return key
-
-
-def _create_key_file(path: Path) -> None:
-    """Write a new key to a private temp file, then link it into place (no overwrite)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(base64.b64encode(secrets.token_bytes(32)) + b"\n")
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(FileExistsError):  # another process won the race: use theirs
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
 
 
 def _tighten_mode(path: Path) -> None:

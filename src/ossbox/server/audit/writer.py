@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ossbox.atomic_files import fsync_dir
 from ossbox.server.processes import pid_running
-from ossbox.store._fs import fsync_dir
 
 log = logging.getLogger("ossbox.audit")
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ossbox.atomic_files import create_private, write_private
 from ossbox.server.oidc.jwt import b64url_encode, public_jwk
 
 KEY_FILE = "signing-key.pem"
@@ -46,21 +46,6 @@ def _thumbprint(key: rsa.RSAPrivateKey) -> str:
     return b64url_encode(digest)
 
 
-def _publish(path: Path, data: bytes) -> None:
-    """Write `data` to `path` (mode 0600) unless it exists already."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def load_or_create(data_dir: Path) -> IssuerKey:
     path = oidc_dir(data_dir) / KEY_FILE
     if not path.exists():
@@ -70,7 +55,7 @@ def load_or_create(data_dir: Path) -> IssuerKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        _publish(path, pem)
+        create_private(path, pem)
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, rsa.RSAPrivateKey):
         raise ValueError(f"{path} is not an RSA private key")
@@ -82,11 +67,7 @@ def write_issuer(data_dir: Path, issuer: str) -> None:
     a restart must not need free space, e.g. on a full disk)."""
     if read_issuer(data_dir) == issuer:
         return
-    directory = oidc_dir(data_dir)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = directory / f".{ISSUER_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(issuer + "\n", encoding="utf-8")
-    os.replace(tmp, directory / ISSUER_FILE)
+    write_private(oidc_dir(data_dir) / ISSUER_FILE, (issuer + "\n").encode())
 
 
 def read_issuer(data_dir: Path) -> str | None:
