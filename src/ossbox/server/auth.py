@@ -117,13 +117,7 @@ def _check_region(auth: OssAuth, region: str) -> None:
 
 async def authenticate(ctx: RequestContext) -> Principal:
     """The request's principal, or the OSS error that refuses it (recorded for the audit)."""
-    try:
-        principal = await _authenticate(ctx)
-    except OssError as err:
-        ctx.audit.auth_failure = err.code
-        raise
-    ctx.audit.principal = principal
-    return principal
+    return await ctx.audit.signed_in(_authenticate(ctx))
 
 
 async def _authenticate(ctx: RequestContext) -> Principal:

@@ -14,7 +14,17 @@ from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
 
-class OssError(Exception):
+class ProtocolError(Exception):
+    """What every protocol family's error carries (OSS XML here, RPC JSON in rpc/errors.py)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class OssError(ProtocolError):
     def __init__(
         self,
         status: int,
@@ -24,10 +34,7 @@ class OssError(Exception):
         extra: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(f"{code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
+        super().__init__(status, code, message)
         self.extra = dict(extra or {})
         self.headers = dict(headers or {})
 

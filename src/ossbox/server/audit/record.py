@@ -10,12 +10,14 @@ string (a signed URL carries its signature and token there).
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from ossbox.policy.evaluate import DecidingStatement, Decision
 from ossbox.policy.explain import explain
+from ossbox.server.errors import ProtocolError
 
 if TYPE_CHECKING:
     from ossbox.server.auth import Principal
@@ -49,6 +51,16 @@ class AuditRecord:
 
     # The last word wins: a refusal raises and ends the request, so what was noted last
     # before the response is what decided it.
+
+    async def signed_in(self, attempt: Awaitable[Principal]) -> Principal:
+        """Await an authentication: note its principal, or the code of the error refusing it."""
+        try:
+            principal = await attempt
+        except ProtocolError as err:
+            self.auth_failure = err.code
+            raise
+        self.principal = principal
+        return principal
 
     def decided(self, decision: Decision) -> None:
         """A policy evaluation answered: allow, or deny (explicit or implicit)."""

@@ -158,13 +158,7 @@ def _signature_mismatch(auth: OssAuth, policy: str) -> OssError:
 
 async def authenticate_form(ctx: RequestContext, fields: dict[str, str]) -> Principal:
     """The form's principal, or the OSS error that refuses it (recorded for the audit)."""
-    try:
-        principal = await _authenticate_form(ctx, fields)
-    except OssError as err:
-        ctx.audit.auth_failure = err.code
-        raise
-    ctx.audit.principal = principal
-    return principal
+    return await ctx.audit.signed_in(_authenticate_form(ctx, fields))
 
 
 async def _authenticate_form(ctx: RequestContext, fields: dict[str, str]) -> Principal:

@@ -94,12 +94,7 @@ def _from_format_error(err: SignatureFormatError) -> RpcError:
 
 async def _authenticate(ctx: RequestContext, call: RpcCall) -> Principal:
     """The caller, or the RpcError that refuses it (recorded for the audit)."""
-    try:
-        principal = await _verify(ctx, call)
-    except RpcError as err:
-        ctx.audit.auth_failure = err.code
-        raise
-    return principal
+    return await ctx.audit.signed_in(_verify(ctx, call))
 
 
 async def _verify(ctx: RequestContext, call: RpcCall) -> Principal:

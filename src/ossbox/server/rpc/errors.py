@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape
 
+from ossbox.server.errors import ProtocolError
 
-class RpcError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
 
+class RpcError(ProtocolError):
     def body(self, request_id: str, host_id: str, response_format: str) -> tuple[str, bytes]:
         """(content type, body) in the caller's Format."""
         fields = {
