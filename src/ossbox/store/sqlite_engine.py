@@ -15,7 +15,6 @@ concurrent writers share fsyncs instead of queueing behind one another's.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import sqlite3
 import threading
@@ -26,12 +25,6 @@ from typing import Any
 
 from ossbox.store.schema import migrate
 from ossbox.store.sqlite_rows import now_us
-
-log = logging.getLogger(__name__)
-
-
-# An object write changes about 6 pages: about SQLite's own automatic threshold (1,000 pages).
-CHECKPOINT_EVERY = 200
 
 
 class Tx:
@@ -81,7 +74,6 @@ class SqliteEngine:
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._sync_lock = threading.Lock()
-        self._checkpoint_lock = threading.Lock()
         self._committed = 0  # commits made (under the write lock)
         self._durable = 0  # commits known to be on disk
         self._closed = False
@@ -104,7 +96,6 @@ class SqliteEngine:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # made durable by _sync_durable()
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run outside the write lock
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
         self._local.conn = conn
         with self._connections_lock:
@@ -128,7 +119,6 @@ class SqliteEngine:
             self._committed += 1
             mine = self._committed
         self._wait_durable(mine)
-        self._checkpoint_now_and_then(conn, mine)
 
     @contextmanager
     def _process_lock(self) -> Iterator[None]:
@@ -157,22 +147,6 @@ class SqliteEngine:
         finally:
             os.close(wal)
         self._durable = max(self._durable, covered)
-
-    def _checkpoint_now_and_then(self, conn: sqlite3.Connection, commit: int) -> None:
-        """Copy the WAL back into the database every CHECKPOINT_EVERY commits of this process.
-
-        SQLite's automatic checkpoint would run inside COMMIT, holding the write lock (of every
-        process) while it copies pages and fsyncs the database file; a PASSIVE checkpoint here
-        runs beside the writers. The commit is durable already, so a failed checkpoint only
-        leaves the WAL longer: it is logged, not raised."""
-        if commit % CHECKPOINT_EVERY or not self._checkpoint_lock.acquire(blocking=False):
-            return
-        try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error as exc:
-            log.warning("WAL checkpoint failed (retried later): %s", exc)
-        finally:
-            self._checkpoint_lock.release()
 
     def _refuse_if_wal_failed(self) -> None:
         """After a failed WAL fsync the kernel may have dropped the unsynced pages, and a later
