@@ -43,6 +43,8 @@ class LiveServer:
     account_id: str = ACCOUNT_ID
     region: str = REGION
     extra_args: list[str] = field(default_factory=list)  # more `ossbox serve` flags
+    # the `ossbox` command (a fault-injecting wrapper of it in the faults suite)
+    command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "ossbox.cli.main"])
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -56,7 +58,7 @@ class LiveServer:
             OSSBOX_ROOT_ACCESS_KEY_SECRET=self.access_key_secret,
             OSSBOX_ACCOUNT_ID=self.account_id,
         )
-        args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(self.data_dir)]
+        args = [*self.command, "serve", "--data", str(self.data_dir)]
         args += ["--port", str(self.port), "--region", self.region, *self.extra_args]
         SERVED[self.data_dir] = self
         log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from ossbox.server.health import check
 from ossbox.server.metrics import Metrics, MetricsPublisher, exposition, merge, render
@@ -146,6 +149,37 @@ def test_the_health_endpoint_answers_503_when_not_ready(tmp_path: Path) -> None:
         assert status == 503 and json.loads(body)["status"] == "unavailable"
         status, body = _asgi_get(app, "/_ossbox/metrics")
         assert status == 200 and b"ossbox_requests_total" in body
+    finally:
+        app.store.close()
+
+
+def test_health_reports_a_store_that_refuses_writes_after_a_failed_wal_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ossbox.server.bootstrap import open_server
+    from ossbox.server.config import ServerConfig
+    from ossbox.store import sqlite_engine
+
+    env = {"OSSBOX_ACCOUNT_ID": "1234567890123456"}
+    app = open_server(ServerConfig(data_dir=tmp_path, min_free_bytes=0), env)
+    real_fsync = os.fsync
+
+    def failing_fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("-wal"):
+            raise OSError(errno.EIO, "injected fsync failure")
+        real_fsync(fd)
+
+    try:
+        assert _asgi_get(app, "/_ossbox/health")[0] == 200
+        monkeypatch.setattr(sqlite_engine.os, "fsync", failing_fsync)
+        with pytest.raises(OSError):
+            app.store.meta.add_pending_blob("x")
+        monkeypatch.setattr(sqlite_engine.os, "fsync", real_fsync)
+        status, body = _asgi_get(app, "/_ossbox/health")
+        report = json.loads(body)
+        assert status == 503 and report["status"] == "unavailable"
+        assert report["checks"]["metadata"].startswith("refusing writes")
+        assert report["checks"]["blobs"] == report["checks"]["disk"] == "ok"
     finally:
         app.store.close()
 

@@ -129,8 +129,14 @@ def test_write_returns_only_after_the_wal_is_fsynced(
         raise OSError("disk gone")
 
     monkeypatch.setattr(engine_module.os, "fsync", failing_fsync)
+    assert not store.meta.writes_refused
     with pytest.raises(OSError), engine.write() as tx:
         tx.run("INSERT INTO pending_blobs(blob_id, created) VALUES ('y', 0)")
+    assert store.meta.writes_refused and engine.writes_refused
+    monkeypatch.setattr(engine_module.os, "fsync", lambda fd: synced.append(fd))
+    with pytest.raises(OSError, match="refuses writes"), engine.write() as tx:
+        tx.run("INSERT INTO pending_blobs(blob_id, created) VALUES ('z', 0)")
+    assert store.meta.writes_refused, "a later fsync that succeeds does not lift the refusal"
 
 
 def test_one_fsync_covers_earlier_commits(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

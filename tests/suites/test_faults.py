@@ -14,14 +14,18 @@ import errno
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import oss2
 import pytest
 
+from ossbox.cli.workers import EXIT_WRITES_REFUSED
 from tests.compat.conftest import oss2_bucket
 from tests.compat.test_crash import (
     BUCKET,
@@ -34,8 +38,9 @@ from tests.compat.test_crash import (
 )
 from tests.compat.test_workers import workers_of
 from tests.conftest import LiveServer
-from tests.suites.asgi import open_world
+from tests.suites.asgi import call, open_world
 from tests.suites.budget import pick, report
+from tests.suites.failing_wal_fsync import MARKER
 
 ROUNDS = pick(1, 5)  # kill rounds per scenario
 
@@ -300,10 +305,13 @@ def test_a_failed_fsync_is_never_acknowledged_and_never_torn(
         monkeypatch.setattr(os, "fsync", real_fsync)
         assert not list((world.data_dir / "tmp").iterdir())
         later = world.send_unchecked("PUT", "later", b"after the fault")
+        health = call(world.loop, world.app, "GET", "/_ossbox/health")
         if target == "metadata WAL":
             assert later.status == 500, "a write was acknowledged after a failed WAL fsync"
+            assert health.status == 503 and b"refusing writes" in health.body
         else:
             assert later.status == 200
+            assert health.status == 200
     finally:
         world.close()
     reopened = open_world(tmp_path / "data")  # the restart
@@ -315,3 +323,55 @@ def test_a_failed_fsync_is_never_acknowledged_and_never_torn(
     finally:
         reopened.close()
     report("faults", scenario=f"fsync failure: {target}", survived=True)
+
+
+def test_a_worker_whose_wal_fsync_failed_is_replaced(tmp_path: Path) -> None:
+    """--workers 2: the worker that saw the failure stops (its store refuses writes), exits
+    with EXIT_WRITES_REFUSED and is replaced; the server takes writes again."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    wrapper = Path(__file__).with_name("failing_wal_fsync.py")
+    server = LiveServer(
+        data_dir, extra_args=["--workers", "2"], command=[sys.executable, str(wrapper)]
+    )
+    server.start()
+    try:
+        bucket = oss2_bucket(server, BUCKET)
+        bucket.create_bucket()
+        before = workers_of(server)
+        (data_dir / MARKER).touch()
+        with pytest.raises(oss2.exceptions.ServerError) as refused:
+            bucket.put_object("victim", b"never acknowledged")
+        (data_dir / MARKER).unlink()
+        assert refused.value.status == 500
+        replaced = _wait_for_a_replacement(server, before)
+        log = (data_dir.parent / f"server-{server.port}.log").read_text()
+        assert f"(pid {replaced}) exited with status {EXIT_WRITES_REFUSED}" in log
+        for n in range(20):  # fresh connections: both workers take some
+            fresh = oss2_bucket(server, BUCKET)
+            assert fresh.put_object(f"after-{n}", b"taken").status == 200
+        assert _health(server) == 200
+        got = bucket.get_object("after-0").read()
+        assert got == b"taken"
+    finally:
+        server.stop()
+    report("faults", scenario="WAL fsync failure in one worker (--workers 2)", survived=True)
+
+
+def _wait_for_a_replacement(server: LiveServer, before: set[int]) -> int:
+    """The pid of the worker that left `before`, once its replacement runs."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        pids = workers_of(server)
+        if len(pids) == 2 and len(pids & before) == 1:
+            return (before - pids).pop()
+        time.sleep(0.05)
+    raise AssertionError("the worker refusing writes was not replaced")
+
+
+def _health(server: LiveServer) -> int:
+    try:
+        with urllib.request.urlopen(f"{server.endpoint}/_ossbox/health", timeout=5) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as err:
+        return err.code

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     import uvicorn
 
     from ossbox.server.app import OssboxApp
+
+STOP_CHECK_INTERVAL = 0.2  # seconds between checks of serve_app's `stop_when`
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -258,16 +261,18 @@ def serve_app(
     app: OssboxApp,
     sockets: list[socket.socket] | None = None,
     imds_sockets: list[socket.socket] | None = None,
+    stop_when: Callable[[], bool] | None = None,
 ) -> None:
-    """Serve `app` in this process until SIGTERM/SIGINT: on `sockets` if given (a worker of
-    `--workers`), else on a socket of its own; likewise the IMDS listener if --imds is set and
-    (for a worker) `imds_sockets` are given."""
+    """Serve `app` in this process until SIGTERM/SIGINT, or until `stop_when()` turns true
+    (checked every STOP_CHECK_INTERVAL; either way in-flight requests finish): on `sockets` if
+    given (a worker of `--workers`), else on a socket of its own; likewise the IMDS listener if
+    --imds is set and (for a worker) `imds_sockets` are given."""
     servers = [main_server(args, app)]
     if args.imds is not None and (sockets is None or imds_sockets is not None):
         servers.append(_imds_server(args, app))
     try:
         with asyncio.Runner(loop_factory=servers[0].config.get_loop_factory()) as runner:
-            runner.run(_serve_all(servers, [sockets, imds_sockets]))
+            runner.run(_serve_all(servers, [sockets, imds_sockets], stop_when))
     except KeyboardInterrupt:
         pass  # as uvicorn.run: Ctrl-C after a graceful shutdown
 
@@ -324,7 +329,9 @@ def _imds_server(args: argparse.Namespace, app: OssboxApp) -> uvicorn.Server:
 
 
 async def _serve_all(
-    servers: list[uvicorn.Server], sockets: list[list[socket.socket] | None]
+    servers: list[uvicorn.Server],
+    sockets: list[list[socket.socket] | None],
+    stop_when: Callable[[], bool] | None = None,
 ) -> None:
     """The main listener, and the others until it stops. Each Server.serve() captures SIGINT and
     SIGTERM and, on leaving, restores the previous handler and re-raises the signal, so one
@@ -333,9 +340,27 @@ async def _serve_all(
     tasks = [
         asyncio.create_task(server.serve(sockets[i])) for i, server in enumerate(others, start=1)
     ]
+    watcher = None  # stopping the main listener stops the others (below)
+    if stop_when is not None:
+        watcher = asyncio.create_task(stop_servers_when(stop_when, [main]))
     try:
         await main.serve(sockets[0])
     finally:
         for server in others:
             server.should_exit = True
+        if watcher is not None:
+            watcher.cancel()
+            tasks.append(watcher)
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def stop_servers_when(
+    condition: Callable[[], bool],
+    servers: list[uvicorn.Server],
+    interval: float = STOP_CHECK_INTERVAL,
+) -> None:
+    """Ask `servers` to shut down gracefully (as SIGTERM does) once `condition()` is true."""
+    while not condition():
+        await asyncio.sleep(interval)
+    for server in servers:
+        server.should_exit = True

@@ -10,7 +10,9 @@ uvicorn. Only worker 0 serves the --imds listener, on a socket the supervisor ke
 Ready means all workers are: they wait at a start barrier until every one has opened the store,
 so the first successful health check answers when all N serve. A worker that dies is replaced
 in its slot, on the same socket (connections queued on it wait for the replacement), and its
-unfinished temp files are deleted. SIGTERM or SIGINT stops the workers gracefully (in-flight
+unfinished temp files are deleted. A worker whose store refuses writes (after a failed fsync
+of the metadata WAL) shuts down gracefully and exits with EXIT_WRITES_REFUSED, to be replaced
+by a process that reopens the store. SIGTERM or SIGINT stops the workers gracefully (in-flight
 requests get uvicorn's 5 s), then the supervisor exits. Workers die with the supervisor
 (PR_SET_PDEATHSIG), so kill -9 of the supervisor takes the whole server down.
 """
@@ -26,6 +28,7 @@ import select
 import signal
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
@@ -45,6 +48,7 @@ STOP_TIMEOUT = 10.0  # after SIGTERM, before SIGKILL (uvicorn's graceful shutdow
 MAX_BACKOFF = 5.0
 LISTEN_BACKLOG = 2048  # uvicorn's default  # between restarts of a worker that keeps dying at once
 _PR_SET_PDEATHSIG = 1
+EXIT_WRITES_REFUSED = 3  # a worker's exit status once its store refuses writes
 
 
 @dataclass
@@ -168,8 +172,8 @@ class Supervisor:
             from ossbox.cli.serve import serve_app
 
             imds = [self.imds_socket] if slot.index == 0 and self.imds_socket else None
-            serve_app(self.args, app, [slot.sock], imds)
-            code = 0
+            serve_app(self.args, app, [slot.sock], imds, stop_when=_refuses_writes(app))
+            code = _exit_code(app, slot.index)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 0
         except BaseException:
@@ -252,6 +256,24 @@ def _open_app(config: ServerConfig) -> OssboxApp:
     from ossbox.store import open_store
 
     return OssboxApp(config, open_store(config.data_dir, recovery_grace=RECOVERY_GRACE))
+
+
+def _refuses_writes(app: OssboxApp) -> Callable[[], bool]:
+    meta = app.store.meta
+    return lambda: meta.writes_refused
+
+
+def _exit_code(app: OssboxApp, index: int) -> int:
+    """After serving: 0, or EXIT_WRITES_REFUSED if the worker stopped because its store refuses
+    every write (single-process mode has no supervisor and keeps serving, refusing them)."""
+    if not app.store.meta.writes_refused:
+        return 0
+    log.error(
+        "worker %d: the metadata store refuses writes after a failed WAL fsync; "
+        "exiting to be replaced by a fresh process",
+        index,
+    )
+    return EXIT_WRITES_REFUSED
 
 
 def _die_with_parent(parent: int) -> None:

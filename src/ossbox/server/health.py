@@ -1,8 +1,9 @@
 """`/_ossbox/health`: is this process ready to serve? 200 when every check passes, else 503.
 
-Checks: the metadata store answers a read; the blob directory takes a new file (created,
-fsynced and removed in DIR/tmp, where uploads are staged); the data directory's file system
-has at least `min_free_bytes` free. Blocking: run it in a worker thread.
+Checks: the metadata store answers a read and still takes writes (it refuses every write after
+a failed fsync of its WAL, until the process restarts); the blob directory takes a new file
+(created, fsynced and removed in DIR/tmp, where uploads are staged); the data directory's file
+system has at least `min_free_bytes` free. Blocking: run it in a worker thread.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def _metadata(store: Store) -> str:
         store.meta.get_access_key(_PROBE_KEY)
     except Exception as err:  # any failure of the store means "not ready"
         return f"unreachable: {type(err).__name__}"
+    if store.meta.writes_refused:
+        return "refusing writes after a failed WAL fsync, until the process restarts"
     return "ok"
 
 

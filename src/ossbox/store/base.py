@@ -503,6 +503,12 @@ class MetadataStore(BlobJournal, Protocol):
     def sweep_garbage(self, *, older_than: float | None = None) -> int:
         """Reap garbage now (default: older than the grace period); returns how many."""
 
+    @property
+    def writes_refused(self) -> bool:
+        """True once a failed fsync of the write-ahead log made the store refuse every write
+        (the RAM and KMS tables' too) until it is reopened: the kernel may have dropped pages
+        that were not on disk yet, and nothing may be acknowledged on top of them."""
+
     def close(self) -> None: ...
 
 

@@ -117,6 +117,10 @@ class SqliteMetadataStore:
         with self._write() as tx:
             tx.retire([b for b in blob_ids if not _referenced(tx, b)])
 
+    @property
+    def writes_refused(self) -> bool:
+        return self._db.writes_refused
+
     def close(self) -> None:
         self._db.close()
 

@@ -148,6 +148,11 @@ class SqliteEngine:
             os.close(wal)
         self._durable = max(self._durable, covered)
 
+    @property
+    def writes_refused(self) -> bool:
+        """True once a WAL fsync has failed: every later write is refused (see below)."""
+        return self._wal_failed is not None
+
     def _refuse_if_wal_failed(self) -> None:
         """After a failed WAL fsync the kernel may have dropped the unsynced pages, and a later
         fsync that succeeds does not bring them back: a commit acknowledged after it could sit
