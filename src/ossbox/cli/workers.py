@@ -11,10 +11,11 @@ Ready means all workers are: they wait at a start barrier until every one has op
 so the first successful health check answers when all N serve. A worker that dies is replaced
 in its slot, on the same socket (connections queued on it wait for the replacement), and its
 unfinished temp files are deleted. A worker whose store refuses writes (after a failed fsync
-of the metadata WAL) shuts down gracefully and exits with EXIT_WRITES_REFUSED, to be replaced
-by a process that reopens the store. SIGTERM or SIGINT stops the workers gracefully (in-flight
-requests get uvicorn's 5 s), then the supervisor exits. Workers die with the supervisor
-(PR_SET_PDEATHSIG), so kill -9 of the supervisor takes the whole server down.
+of the metadata WAL) shuts down gracefully and exits with EXIT_WRITES_REFUSED; then every
+worker is replaced by a process that reopens the store (they all share that WAL). SIGTERM or
+SIGINT stops the workers gracefully (in-flight requests get uvicorn's 5 s), then the supervisor
+exits. Workers die with the supervisor (PR_SET_PDEATHSIG), so kill -9 of the supervisor takes
+the whole server down.
 """
 
 from __future__ import annotations
@@ -201,7 +202,18 @@ class Supervisor:
             dead.append(slot)
             if restart and not self._stopping:
                 self._schedule_restart(slot)
+                if os.waitstatus_to_exitcode(status) == EXIT_WRITES_REFUSED:
+                    self._recycle_others(slot)
         return dead
+
+    def _recycle_others(self, failed: _Slot) -> None:
+        """A WAL fsync failed in one worker: the others share that WAL but may never see the
+        error (the kernel reports it to one fsync), so they are stopped gracefully too and
+        replaced by processes that reopen the store, as a restart of the whole server would."""
+        for slot in self.slots:
+            if slot is not failed and slot.pid:
+                log.warning("worker %d: restarting it as well (shared WAL)", slot.index)
+                _signal(slot.pid, signal.SIGTERM)
 
     def _forget(self, slot: _Slot, pid: int, status: int) -> None:
         from ossbox.store.blobs import remove_tmp_of
