@@ -88,6 +88,21 @@ def test_the_context_manager_cleans_up_after_itself() -> None:
     assert not data.exists()
 
 
+def test_a_given_data_dir_survives_a_restart_and_the_log_is_kept(tmp_path: Path) -> None:
+    server = OssboxServer(data_dir=tmp_path / "data").start()
+    try:
+        with OssboxAdmin(server) as admin:
+            admin.put_object(admin.create_bucket("kept-bucket"), "k", b"v")
+        server.stop()
+        assert server.process is not None and server.process.returncode is not None
+        server.start()
+        with OssboxAdmin(server) as admin:
+            assert admin.get_object("kept-bucket", "k") == b"v"
+    finally:
+        server.stop()
+    assert server.log_file.parent == tmp_path and server.log_file.exists()
+
+
 @with_ossbox()
 def _decorated(name: str, *, ossbox_server: OssboxServer) -> str:
     with OssboxAdmin(ossbox_server) as admin:

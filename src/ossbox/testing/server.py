@@ -156,7 +156,9 @@ class OssboxServer:
         return args + self.extra_args
 
     def start(self, timeout: float = 30.0) -> OssboxServer:
-        if self._process is not None:
+        """Start the child and wait until it answers for our root AccessKey; on failure it is
+        stopped and `ServerStartError` quotes the log. A stopped server may be started again."""
+        if self.running:
             raise RuntimeError("the server is already running")
         if self._data_dir is None:
             self._data_dir = Path(tempfile.mkdtemp(prefix="ossbox-")) / "data"
@@ -182,7 +184,13 @@ class OssboxServer:
 
     @property
     def log_file(self) -> Path:
+        """The child's output (appended across restarts), beside the data directory."""
         return self.data_dir.parent / f"ossbox-serve-{self.port}.log"
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The latest child process, kept after `stop()` (its `returncode`); None before."""
+        return self._process
 
     @property
     def running(self) -> bool:
@@ -242,7 +250,7 @@ class OssboxServer:
 
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL after 10 s) and remove an own data dir."""
-        process, self._process = self._process, None
+        process = self._process
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
