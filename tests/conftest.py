@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from ossbox.testing.server import free_port  # also imported from here by some tests
+from ossbox.testing.server import OssboxServer
+from ossbox.testing.server import free_port as free_port  # re-exported: tests import it from here
 
 ROOT_AK = "LTAI5tRootTestKey0001"
 ROOT_SK = "RootTestSecret0123456789abcdef"
 ACCOUNT_ID = "1234567890123456"
 REGION = "cn-hangzhou"
+SERVER_LOGS = "ossbox-serve-*.log"  # OssboxServer.log_file, for every port a data dir served on
 
 # Official clients must never reach a real proxy or the metadata service from the tests.
 for _var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
@@ -32,61 +28,43 @@ os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 SERVED: dict[Path, LiveServer] = {}
 
 
-@dataclass
-class LiveServer:
-    """A running `ossbox serve` child process and how to reach it."""
+class LiveServer(OssboxServer):
+    """`OssboxServer` with the suite's fixed root AccessKey and account, on a data directory
+    the test owns (kept after `stop()`), registered in SERVED when started so the session-end
+    scan covers its data and its `log_file`s."""
 
-    data_dir: Path
-    port: int = field(default_factory=free_port)
-    access_key_id: str = ROOT_AK
-    access_key_secret: str = ROOT_SK
-    account_id: str = ACCOUNT_ID
-    region: str = REGION
-    extra_args: list[str] = field(default_factory=list)  # more `ossbox serve` flags
-    # the `ossbox` command (a fault-injecting wrapper of it in the faults suite)
-    command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "ossbox.cli.main"])
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20.0) -> None:
-        env = dict(os.environ)
-        env.update(
-            OSSBOX_ROOT_ACCESS_KEY_ID=self.access_key_id,
-            OSSBOX_ROOT_ACCESS_KEY_SECRET=self.access_key_secret,
-            OSSBOX_ACCOUNT_ID=self.account_id,
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        extra_args: Sequence[str] = (),  # more `ossbox serve` flags
+        tls: bool = False,
+        cli: Sequence[str] | None = None,  # the `ossbox` command (the faults suite wraps it)
+    ) -> None:
+        self._cli = list(cli) if cli is not None else None
+        super().__init__(
+            data_dir=data_dir,
+            region=REGION,
+            port=port,
+            access_key_id=ROOT_AK,
+            access_key_secret=ROOT_SK,
+            account_id=ACCOUNT_ID,
+            tls=tls,
+            extra_args=extra_args,
         )
-        args = [*self.command, "serve", "--data", str(self.data_dir)]
-        args += ["--port", str(self.port), "--region", self.region, *self.extra_args]
-        SERVED[self.data_dir] = self
-        log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"ossbox serve exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.endpoint}/_ossbox/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("ossbox serve did not become healthy")
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def _ossbox_cli(self) -> list[str]:
+        return self._cli if self._cli is not None else super()._ossbox_cli()
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        SERVED[self.data_dir] = self
+        super().start(timeout)
+        return self
 
     def kill(self) -> None:
         """kill -9: no shutdown, no flush."""
-        if self.process and self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
 
@@ -102,9 +80,8 @@ def no_secret_in_server_artifacts() -> Iterator[None]:
 
     leaks = []
     for data_dir, server in SERVED.items():
-        if server.process is not None and server.process.poll() is None:
-            server.stop()
-        logs = data_dir.parent.glob("server-*.log")
+        server.stop()
+        logs = data_dir.parent.glob(SERVER_LOGS)
         leaks += scan_server(data_dir, server.access_key_secret, logs)
     assert not leaks, "secrets leaked:\n" + "\n".join(leaks)
 

@@ -297,7 +297,7 @@ def test_health_reports_the_store(server: LiveServer) -> None:
 def test_access_log_lines_are_the_audit_events(world: World) -> None:
     world.assume(RoleSessionName="logged")
     time.sleep(0.2)
-    log = (world.server.data_dir.parent / f"server-{world.server.port}.log").read_text()
+    log = world.server.log_file.read_text()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert any(line.get("action") == "sts:AssumeRole" for line in lines)
     assert all("requestId" in line and "accessKeyId" in line for line in lines)

@@ -36,7 +36,7 @@ class Flow:
     error_bodies: dict[str, str] = field(default_factory=dict)
 
     def texts(self) -> dict[str, str]:
-        log = self.server.data_dir.parent / f"server-{self.server.port}.log"
+        log = self.server.log_file
         return {**artifacts(self.server.data_dir, [log]), **self.error_bodies}
 
     def all_secrets(self) -> dict[str, str]:

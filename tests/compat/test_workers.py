@@ -176,26 +176,15 @@ def test_a_killed_worker_is_replaced(workers_server: LiveServer) -> None:
     assert {r.status_code for r in health} == {200}
 
 
-def _start(data_dir: Path, port: int, *extra: str, env: dict[str, str] | None = None) -> LiveServer:
-    server = LiveServer(data_dir, port=port, extra_args=["--workers", "2", *extra])
-    data_dir.mkdir(exist_ok=True)
-    if env is None:
-        server.start()
-        return server
-    args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(data_dir)]
-    args += ["--port", str(port), *server.extra_args]
-    log = data_dir.parent / "server.log"
-    with open(log, "ab") as out:
-        server.process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
-    _wait_healthy(server)
-    return server
+def _start(data_dir: Path, port: int, *extra: str) -> LiveServer:
+    return LiveServer(data_dir, port=port, extra_args=["--workers", "2", *extra]).start()
 
 
-def _wait_healthy(server: LiveServer) -> None:
+def _wait_healthy(endpoint: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(server.endpoint + "/_ossbox/health", timeout=1).status_code == 200:
+            if httpx.get(endpoint + "/_ossbox/health", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.05)
@@ -203,22 +192,28 @@ def _wait_healthy(server: LiveServer) -> None:
 
 
 def test_first_start_bootstrap_happens_once(tmp_path: Path) -> None:
+    """Without OSSBOX_* the server makes its own root AccessKey, which LiveServer (it checks
+    the root AccessKey it passes) cannot start: this child is started by hand."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSSBOX_")}
-    server = _start(tmp_path / "data", free_port(), env=env)
+    data, port = tmp_path / "data", free_port()
+    args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(data)]
+    args += ["--port", str(port), "--workers", "2"]
+    with open(tmp_path / "server.log", "ab") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
+        _wait_healthy(f"http://127.0.0.1:{port}")
         output = (tmp_path / "server.log").read_text()
         assert output.count("created the root AccessKey") == 1
-        account = (tmp_path / "data" / "account-id").read_text().strip()
-        meta = SqliteMetadataStore(
-            tmp_path / "data" / DB_FILE, MasterKey.load_or_create(tmp_path / "data")
-        )
+        account = (data / "account-id").read_text().strip()
+        meta = SqliteMetadataStore(data / DB_FILE, MasterKey.load_or_create(data))
         try:
             assert len(meta.list_access_keys(account, principal_type="root")) == 1
         finally:
             meta.close()
-        assert oct((tmp_path / "data" / "root-credentials").stat().st_mode & 0o777) == "0o600"
+        assert oct((data / "root-credentials").stat().st_mode & 0o777) == "0o600"
     finally:
-        server.stop()
+        process.terminate()
+        process.wait(10)
 
 
 def test_sigterm_stops_every_worker(tmp_path: Path) -> None:

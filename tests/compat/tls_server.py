@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,9 @@ import pytest
 from tests.conftest import LiveServer
 
 
-@dataclass
 class TlsServer(LiveServer):
-    @property
-    def endpoint(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(data_dir, tls=True)
 
     @property
     def ca(self) -> Path:
@@ -27,7 +24,7 @@ class TlsServer(LiveServer):
 def running_tls_server(data: Path) -> Iterator[TlsServer]:
     """A --tls server on `data`, its CA trusted by this process while it runs."""
     data.mkdir()
-    live = TlsServer(data, extra_args=["--tls"])
+    live = TlsServer(data)
     with pytest.MonkeyPatch.context() as env:
         # Read by OpenSSL whenever a default context is made (the health check's and Tea's);
         # the file appears when the server starts.

@@ -5,12 +5,9 @@ default chain from a profile file, and signed URLs that respect the session's li
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -285,37 +282,7 @@ def test_default_chain_picks_up_rrsa_from_the_environment(
 
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("ossbox-tls") / "data")
-    server.data_dir.mkdir()
-    env = dict(
-        os.environ,
-        OSSBOX_ROOT_ACCESS_KEY_ID=server.access_key_id,
-        OSSBOX_ROOT_ACCESS_KEY_SECRET=server.access_key_secret,
-        OSSBOX_ACCOUNT_ID=server.account_id,
-    )
-    args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(server.data_dir)]
-    args += ["--port", str(server.port), "--region", server.region, "--tls"]
-    log = open(server.data_dir.parent / "server.log", "ab")  # noqa: SIM115
-    server.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    ca = server.data_dir / "tls" / "ca.pem"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            ok = (
-                ca.exists()
-                and httpx.get(
-                    f"https://127.0.0.1:{server.port}/_ossbox/health",
-                    verify=ssl.create_default_context(cafile=ca),
-                ).is_success
-            )
-        except httpx.HTTPError:
-            ok = False
-        if ok:
-            break
-        time.sleep(0.1)
-    else:
-        server.stop()
-        pytest.fail("ossbox serve --tls did not become healthy")
+    server = LiveServer(tmp_path_factory.mktemp("ossbox-tls") / "data", tls=True).start()
     yield server
     server.stop()
 

@@ -332,9 +332,7 @@ def test_a_worker_whose_wal_fsync_failed_is_replaced(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     wrapper = Path(__file__).with_name("failing_wal_fsync.py")
-    server = LiveServer(
-        data_dir, extra_args=["--workers", "2"], command=[sys.executable, str(wrapper)]
-    )
+    server = LiveServer(data_dir, extra_args=["--workers", "2"], cli=[sys.executable, str(wrapper)])
     server.start()
     try:
         bucket = oss2_bucket(server, BUCKET)
@@ -346,7 +344,7 @@ def test_a_worker_whose_wal_fsync_failed_is_replaced(tmp_path: Path) -> None:
         (data_dir / MARKER).unlink()
         assert refused.value.status == 500
         _wait_for_new_workers(server, before)
-        log = (data_dir.parent / f"server-{server.port}.log").read_text()
+        log = server.log_file.read_text()
         assert f"exited with status {EXIT_WRITES_REFUSED}" in log
         assert "restarting it as well (shared WAL)" in log
         for n in range(20):  # fresh connections: both workers take some

@@ -147,13 +147,17 @@ class OssboxServer:
     # -- life cycle -------------------------------------------------------------------------
 
     def command(self) -> list[str]:
-        args = [sys.executable, "-m", "ossbox.cli.main", "serve", "--data", str(self.data_dir)]
+        args = [*self._ossbox_cli(), "serve", "--data", str(self.data_dir)]
         args += ["--host", self.host, "--port", str(self.port), "--region", self.region]
         if self.tls:
             args.append("--tls")
         if self.imds_role:
             args += ["--imds", f"{self.host}:{self.imds_port}", "--imds-role", self.imds_role]
         return args + self.extra_args
+
+    def _ossbox_cli(self) -> list[str]:
+        """How to run the `ossbox` command (a subclass may wrap it, e.g. to inject faults)."""
+        return [sys.executable, "-m", "ossbox.cli.main"]
 
     def start(self, timeout: float = 30.0) -> OssboxServer:
         """Start the child and wait until it answers for our root AccessKey; on failure it is
