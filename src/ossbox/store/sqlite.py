@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
-import time
+import threading
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -92,7 +92,9 @@ class SqliteMetadataStore:
         self._master_key = master_key
         self._garbage_grace = garbage_grace
         self._reaper: Callable[[str], None] | None = None
-        self._next_reap = 0.0
+        self._sweeper: threading.Thread | None = None
+        self._sweeper_lock = threading.Lock()
+        self._closing = threading.Event()
 
     # transactions
 
@@ -122,6 +124,9 @@ class SqliteMetadataStore:
         return self._db.writes_refused
 
     def close(self) -> None:
+        self._closing.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=30)
         self._db.close()
 
     # blob journal and garbage
@@ -199,18 +204,32 @@ class SqliteMetadataStore:
         return done
 
     def _after_write(self, retired: bool) -> None:
-        """Reap due garbage after a commit; never raises (the write itself succeeded).
+        """Reap garbage after a commit; never raises (the write itself succeeded).
 
-        Without a grace period, right after any commit that retired blobs; with one, at most
-        every grace/2 seconds, after any commit (so garbage does not wait for a restart).
+        Without a grace period, right after any commit that retired blobs. With one, a
+        background thread (started by the first write) reaps every grace/2 seconds, so that
+        no request waits while thousands of retired blobs are deleted.
         """
         if self._reaper is None or not (retired or self._garbage_grace):
             return
-        now = time.monotonic()
-        if self._garbage_grace:
-            if now < self._next_reap:
-                return
-            self._next_reap = now + self._garbage_grace / 2
+        if not self._garbage_grace:
+            self._sweep_logged()
+        elif self._sweeper is None:
+            self._start_sweeper()
+
+    def _start_sweeper(self) -> None:
+        with self._sweeper_lock:
+            if self._sweeper is None and not self._closing.is_set():
+                self._sweeper = threading.Thread(
+                    target=self._sweep_periodically, name="ossbox-garbage", daemon=True
+                )
+                self._sweeper.start()
+
+    def _sweep_periodically(self) -> None:
+        while not self._closing.wait(self._garbage_grace / 2):
+            self._sweep_logged()
+
+    def _sweep_logged(self) -> None:
         try:
             self.sweep_garbage()
         except Exception:
