@@ -1,15 +1,18 @@
-"""SQLite connections and transactions: WAL, group commit, foreign keys, per-thread.
+"""SQLite connections and transactions: WAL, group commit, foreign keys.
 
-Writes are serialized by an in-process lock, then across processes sharing the file (the
-workers of `ossbox serve --workers`, the admin CLI) by an flock on DIR/meta.db.lock, then
-``BEGIN IMMEDIATE``. The flock hands the lock over as soon as it is released, where SQLite's own
-busy handler would poll with sleeps of 1-100 ms (busy_timeout stays as the last resort for a
-process that does not take the flock). Readers run beside the writer thanks to WAL.
+Readers use one connection per thread and run beside the writer thanks to WAL. Writes go
+through one writer connection per process: serialized by an in-process lock, then across
+processes sharing the file (the workers of `ossbox serve --workers`, the admin CLI) by an flock
+on DIR/meta.db.lock, then ``BEGIN IMMEDIATE``. The flock hands the lock over as soon as it is
+released, where SQLite's own busy handler would poll with sleeps of 1-100 ms (busy_timeout
+stays as the last resort for a process that does not take the flock).
 
-Durability is by group commit: a transaction commits under the lock with
-``synchronous=NORMAL`` (no fsync), then, outside the lock, `write()` does not return until the
-WAL file has been fsynced past that commit. One fsync covers every commit made before it, so
-concurrent writers share fsyncs instead of queueing behind one another's.
+Group commit, twice over. Writers of a process that queue while one holds the lock join its
+transaction, each block in a SAVEPOINT of its own (see `write`), so a burst of writes pays for
+the locks, BEGIN and COMMIT once. And a transaction commits with ``synchronous=NORMAL`` (no
+fsync); outside the lock, `write()` does not return until the WAL file has been fsynced past
+that commit. One fsync covers every commit made before it, so concurrent writers share fsyncs
+instead of queueing behind one another's.
 """
 
 from __future__ import annotations
@@ -63,8 +66,23 @@ class Tx:
         )
 
 
+# Blocks per group at most, so that another process waiting for the lock gets its turn.
+MAX_GROUP = 16
+
+
+class _Group:
+    """One write transaction shared by the blocks that joined it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.members = 0  # blocks that completed in it
+        self.commit = 0  # its commit number, once committed
+        self.error: BaseException | None = None  # why it did not commit, if it did not
+        self.done = threading.Event()
+
+
 class SqliteEngine:
-    """One connection per thread to the database at `path`, migrated on open."""
+    """The database at `path` (migrated on open): a reading connection per thread, one writer."""
 
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = path
@@ -72,7 +90,11 @@ class SqliteEngine:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # one block at a time, on the writer connection
+        self._writer: sqlite3.Connection | None = None
+        self._group: _Group | None = None  # the open transaction, while blocks join it
+        self._waiting = 0  # threads waiting for _write_lock
+        self._waiting_lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._committed = 0  # commits made (under the write lock)
         self._durable = 0  # commits known to be on disk
@@ -83,10 +105,13 @@ class SqliteEngine:
         self._sync_durable()  # the WAL file exists once a connection has written
 
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection (opened on first use)."""
+        """This thread's connection for reading (opened on first use)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
         if self._closed:
             raise RuntimeError("metadata store is closed")
         conn = sqlite3.connect(
@@ -97,37 +122,94 @@ class SqliteEngine:
         conn.execute("PRAGMA synchronous = NORMAL")  # made durable by _sync_durable()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-        self._local.conn = conn
         with self._connections_lock:
             self._connections.append(conn)
         return conn
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A write transaction, committed when the block ends, rolled back if it raises."""
-        conn = self.conn()
-        with self._write_lock, self._process_lock():
-            self._refuse_if_wal_failed()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            self._committed += 1
-            mine = self._committed
-        self._wait_durable(mine)
+        """A write transaction, committed when the block ends, rolled back if it raises.
 
-    @contextmanager
-    def _process_lock(self) -> Iterator[None]:
-        """The write lock across processes (held only under `_write_lock`)."""
+        Writers that queue up while one holds the lock join its transaction (a group): each
+        block runs in its own SAVEPOINT, in turn, and the last one commits for all of them,
+        so the locks, BEGIN and COMMIT are paid once per group. A block that raises rolls back
+        its own savepoint only; every block returns once the group's commit is durable."""
+        with self._waiting_lock:
+            self._waiting += 1
+        with self._write_lock:
+            with self._waiting_lock:
+                self._waiting -= 1
+            try:
+                group = self._join_group()
+                conn = group.conn
+                conn.execute("SAVEPOINT block")
+                try:
+                    yield Tx(conn)
+                except BaseException as exc:
+                    self._undo_block(group, exc)
+                    raise
+                conn.execute("RELEASE block")
+                group.members += 1
+            finally:
+                self._close_group_unless_joined()
+        group.done.wait()
+        if group.error is not None:
+            raise group.error
+        self._wait_durable(group.commit)
+
+    def _join_group(self) -> _Group:
+        """The open group, or a new one: the process lock taken and BEGIN IMMEDIATE run."""
+        self._refuse_if_wal_failed()
+        if self._group is not None:
+            return self._group
+        if self._writer is None:
+            self._writer = self._connect()
+        conn = self._writer
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            raise
+        self._group = _Group(conn)
+        return self._group
+
+    def _undo_block(self, group: _Group, exc: BaseException) -> None:
+        """Roll back one block. If SQLite rolled back the whole transaction (as it does on
+        some errors, e.g. a full disk), the blocks before it are lost too: they fail with it."""
+        conn = group.conn
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK TO block")
+                conn.execute("RELEASE block")
+                return
+            except sqlite3.Error:
+                pass  # the transaction is unusable: the group fails
+        group.error = exc
+
+    def _close_group_unless_joined(self) -> None:
+        """Commit the group and release the process lock, unless another writer of this
+        process is about to join it (and the group is not full)."""
+        group = self._group
+        if group is None:
+            return
+        with self._waiting_lock:
+            joined = self._waiting > 0 and group.members < MAX_GROUP
+        if joined and group.error is None:
+            return
+        self._group = None
+        try:
+            if group.error is None:
+                group.conn.execute("COMMIT")
+                self._committed += 1
+                group.commit = self._committed
+        except BaseException as exc:
+            group.error = exc
+        finally:
+            if group.conn.in_transaction:
+                group.conn.execute("ROLLBACK")
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            group.done.set()
 
     def _wait_durable(self, commit: int) -> None:
         """Return once commit number `commit` is on disk, fsyncing the WAL if nobody has."""
@@ -181,6 +263,7 @@ class SqliteEngine:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
+        self._writer = None
         if self._lock_fd >= 0:
             os.close(self._lock_fd)
             self._lock_fd = -1
