@@ -9,7 +9,6 @@ system has at least `min_free_bytes` free. Blocking: run it in a worker thread.
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 
 from ossbox.store import Store
@@ -48,7 +47,7 @@ def check(
 ) -> tuple[bool, dict[str, Any]]:
     """(ready, report)."""
     try:
-        free = shutil.disk_usage(store.blobs.root).free
+        free = store.blobs.free_bytes()
     except OSError:
         free = 0
     report: dict[str, Any] = {

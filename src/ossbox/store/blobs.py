@@ -90,10 +90,14 @@ class BlobStore:
     def path(self, blob_id: str) -> Path:
         return self.blob_dir / blob_id[:2] / _check_id(blob_id)
 
+    def free_bytes(self) -> int:
+        """Free space in the data directory's file system (what an unprivileged writer gets)."""
+        stat = os.statvfs(self.root)
+        return stat.f_bavail * stat.f_frsize
+
     def check_space(self, more: int = 0) -> None:
         """Raise ENOSPC if writing `more` bytes would eat into RESERVED_BYTES."""
-        stat = os.statvfs(self.root)
-        if stat.f_bavail * stat.f_frsize - more < RESERVED_BYTES:
+        if self.free_bytes() - more < RESERVED_BYTES:
             raise OSError(errno.ENOSPC, "no space left for objects in the data directory")
 
     # writing
