@@ -46,8 +46,8 @@ log = logging.getLogger("ossbox.workers")
 RECOVERY_GRACE = 60.0
 START_TIMEOUT = 60.0  # for all workers to open the store at start
 STOP_TIMEOUT = 10.0  # after SIGTERM, before SIGKILL (uvicorn's graceful shutdown takes <= 5 s)
-MAX_BACKOFF = 5.0
-LISTEN_BACKLOG = 2048  # uvicorn's default  # between restarts of a worker that keeps dying at once
+MAX_BACKOFF = 5.0  # between restarts of a worker that keeps dying at once
+LISTEN_BACKLOG = 2048  # uvicorn's default
 _PR_SET_PDEATHSIG = 1
 EXIT_WRITES_REFUSED = 3  # a worker's exit status once its store refuses writes
 
