@@ -28,6 +28,22 @@ os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 SERVED: dict[Path, LiveServer] = {}
 
 
+def bootstrapped_data_dir(directory: Path, account_id: str, key_id: str, secret: str) -> Path:
+    """A data directory as `ossbox serve` leaves it on first start, with this root AccessKey."""
+    from ossbox.server.bootstrap import ensure_root
+    from ossbox.store import open_store
+
+    store = open_store(directory)
+    env = {
+        "OSSBOX_ACCOUNT_ID": account_id,
+        "OSSBOX_ROOT_ACCESS_KEY_ID": key_id,
+        "OSSBOX_ROOT_ACCESS_KEY_SECRET": secret,
+    }
+    ensure_root(store, directory, env)
+    store.close()
+    return directory
+
+
 class LiveServer(OssboxServer):
     """`OssboxServer` with the suite's fixed root AccessKey and account, on a data directory
     the test owns (kept after `stop()`), registered in SERVED when started so the session-end

@@ -13,23 +13,16 @@ import pytest
 from ossbox.cli.kms import duration
 from ossbox.cli.main import main
 from ossbox.credentials.providers.secrets_manager import ClientKey, read_properties
-from ossbox.server.bootstrap import ensure_root
-from ossbox.store import open_store
+from tests.conftest import bootstrapped_data_dir
 
 ACCOUNT = "2468013579246801"
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    directory = tmp_path / "data"
-    store = open_store(directory)
-    env = {
-        "OSSBOX_ACCOUNT_ID": ACCOUNT,
-        "OSSBOX_ROOT_ACCESS_KEY_ID": "LTAIkmscliroot01",
-        "OSSBOX_ROOT_ACCESS_KEY_SECRET": "kms-cli-root-secret",
-    }
-    ensure_root(store, directory, env)
-    store.close()
+    directory = bootstrapped_data_dir(
+        tmp_path / "data", ACCOUNT, "LTAIkmscliroot01", "kms-cli-root-secret"
+    )
     assert main(["ram", "create-user", "app", "--data", str(directory)]) == 0
     return directory
 

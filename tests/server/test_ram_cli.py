@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from ossbox.cli.main import main
-from ossbox.server.bootstrap import ensure_root
 from ossbox.store import open_store
 from tests.compat.test_ram_api import SEED_POLICY, Ram, unique
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, bootstrapped_data_dir
 
 ACCOUNT = "1357924680135792"
 
@@ -20,16 +19,7 @@ ACCOUNT = "1357924680135792"
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A data directory as `ossbox serve` leaves it."""
-    directory = tmp_path / "data"
-    store = open_store(directory)
-    env = {
-        "OSSBOX_ACCOUNT_ID": ACCOUNT,
-        "OSSBOX_ROOT_ACCESS_KEY_ID": "LTAIcliroot0001",
-        "OSSBOX_ROOT_ACCESS_KEY_SECRET": "cli-root-secret",
-    }
-    ensure_root(store, directory, env)
-    store.close()
-    return directory
+    return bootstrapped_data_dir(tmp_path / "data", ACCOUNT, "LTAIcliroot0001", "cli-root-secret")
 
 
 def ram(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> dict[str, Any]:
