@@ -14,6 +14,7 @@ import pytest
 from ossbox.server.health import check
 from ossbox.server.metrics import Metrics, MetricsPublisher, exposition, merge, render
 from ossbox.store import open_store
+from tests.suites.asgi import call_once
 
 
 def _samples(text: str) -> dict[str, float]:
@@ -113,31 +114,6 @@ def test_health_is_not_ready_when_blobs_cannot_be_written_or_disk_is_low(tmp_pat
         store.close()
 
 
-def _asgi_get(app: object, path: str) -> tuple[int, bytes]:
-    import asyncio
-
-    sent: list[dict[str, object]] = []
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, object]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 5000),
-    }
-    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
-    status = int(sent[0]["status"])  # type: ignore[call-overload]
-    return status, b"".join(m.get("body", b"") for m in sent[1:])  # type: ignore[misc]
-
-
 def test_the_health_endpoint_answers_503_when_not_ready(tmp_path: Path) -> None:
     from ossbox.server.bootstrap import open_server
     from ossbox.server.config import ServerConfig
@@ -145,10 +121,10 @@ def test_the_health_endpoint_answers_503_when_not_ready(tmp_path: Path) -> None:
     env = {"OSSBOX_ACCOUNT_ID": "1234567890123456"}
     app = open_server(ServerConfig(data_dir=tmp_path, min_free_bytes=2**62), env)
     try:
-        status, body = _asgi_get(app, "/_ossbox/health")
-        assert status == 503 and json.loads(body)["status"] == "unavailable"
-        status, body = _asgi_get(app, "/_ossbox/metrics")
-        assert status == 200 and b"ossbox_requests_total" in body
+        health = call_once(app, "GET", "/_ossbox/health")
+        assert health.status == 503 and json.loads(health.body)["status"] == "unavailable"
+        metrics = call_once(app, "GET", "/_ossbox/metrics")
+        assert metrics.status == 200 and b"ossbox_requests_total" in metrics.body
     finally:
         app.store.close()
 
@@ -170,14 +146,14 @@ def test_health_reports_a_store_that_refuses_writes_after_a_failed_wal_fsync(
         real_fsync(fd)
 
     try:
-        assert _asgi_get(app, "/_ossbox/health")[0] == 200
+        assert call_once(app, "GET", "/_ossbox/health").status == 200
         monkeypatch.setattr(sqlite_engine.os, "fsync", failing_fsync)
         with pytest.raises(OSError):
             app.store.meta.add_pending_blob("x")
         monkeypatch.setattr(sqlite_engine.os, "fsync", real_fsync)
-        status, body = _asgi_get(app, "/_ossbox/health")
-        report = json.loads(body)
-        assert status == 503 and report["status"] == "unavailable"
+        health = call_once(app, "GET", "/_ossbox/health")
+        report = json.loads(health.body)
+        assert health.status == 503 and report["status"] == "unavailable"
         assert report["checks"]["metadata"].startswith("refusing writes")
         assert report["checks"]["blobs"] == report["checks"]["disk"] == "ok"
     finally:

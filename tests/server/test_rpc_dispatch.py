@@ -16,6 +16,7 @@ from aliyunsdkcore.request import CommonRequest
 from ossbox.server.rpc.nonces import NonceCache
 from ossbox.signing.rpc import sign_rpc
 from tests.conftest import LiveServer
+from tests.suites.asgi import call_once
 
 
 def signed_params(
@@ -99,7 +100,6 @@ def test_get_caller_identity_through_sdk_core(live_server: LiveServer) -> None:
 def test_an_unexpected_failure_is_an_rpc_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import asyncio
     from urllib.parse import urlencode
 
     from ossbox.server.bootstrap import open_server
@@ -125,29 +125,12 @@ def test_an_unexpected_failure_is_an_rpc_internal_error(
         now=datetime.now(UTC),
         nonce=uuid.uuid4().hex,
     )
-    sent: list[dict[str, object]] = []
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, object]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/",
-        "raw_path": b"/",
-        "query_string": urlencode(params).encode(),
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 5000),
-    }
     try:
-        asyncio.run(app(scope, receive, send))
+        answer = call_once(app, "GET", "/?" + urlencode(params), [("Host", "127.0.0.1")])
     finally:
         app.store.close()
-    assert sent[0]["status"] == 500
-    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))  # type: ignore[misc]
+    assert answer.status == 500
+    body = json.loads(answer.body)
     assert body["Code"] == "InternalError"
     assert set(body) >= {"RequestId", "HostId", "Code", "Message"}
     assert "a bug" not in json.dumps(body)

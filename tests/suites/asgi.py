@@ -81,6 +81,14 @@ def call(
     return loop.run_until_complete(asyncio.wait_for(coroutine, HANG_SECONDS))
 
 
+def call_once(
+    app: OssboxApp, method: str, target: str, headers: list[tuple[str, str]] | None = None
+) -> Answer:
+    """One request on an event loop of its own (for tests outside the suites)."""
+    coroutine = _call(app, method, target, headers or [], b"")
+    return asyncio.run(asyncio.wait_for(coroutine, HANG_SECONDS))
+
+
 @dataclass
 class World:
     """An app served in process on DIR, with bucket BUCKET (holding `obj`) and one multipart
