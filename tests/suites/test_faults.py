@@ -103,13 +103,7 @@ def test_kill_9_of_one_worker_during_writes(tmp_path: Path) -> None:
         _check_survivors(oss2_bucket(server, BUCKET), ledger)
     finally:
         server.stop()
-    restarted = LiveServer(data_dir, extra_args=["--workers", "2"])
-    restarted.start()
-    try:
-        assert list((data_dir / "tmp").iterdir()) == []
-        _check_survivors(oss2_bucket(restarted, BUCKET), ledger)
-    finally:
-        restarted.stop()
+    _restart_and_check(data_dir, ledger)
     report(
         "faults",
         scenario="kill -9 of one worker during writes (--workers 2)",
@@ -145,13 +139,7 @@ def test_kill_9_of_the_whole_server_with_workers(tmp_path: Path) -> None:
         finally:
             server.kill()
     assert len(ledger.acked) >= WRITERS
-    restarted = LiveServer(data_dir, extra_args=["--workers", "2"])
-    restarted.start()
-    try:
-        assert list((data_dir / "tmp").iterdir()) == [], "recovery left unfinished writes"
-        _check_survivors(oss2_bucket(restarted, BUCKET), ledger)
-    finally:
-        restarted.stop()
+    _restart_and_check(data_dir, ledger)
     report(
         "faults",
         scenario="kill -9 of the whole server during writes (--workers 2)",
@@ -160,6 +148,18 @@ def test_kill_9_of_the_whole_server_with_workers(tmp_path: Path) -> None:
         unacknowledged=len(set(ledger.sent) - ledger.acked),
         survived=True,
     )
+
+
+def _restart_and_check(data_dir: Path, ledger: Ledger) -> None:
+    """Start `--workers 2` on what the kills left: recovery cleared the unfinished writes and
+    every acknowledged object reads back intact."""
+    restarted = LiveServer(data_dir, extra_args=["--workers", "2"])
+    restarted.start()
+    try:
+        assert list((data_dir / "tmp").iterdir()) == [], "recovery left unfinished writes"
+        _check_survivors(oss2_bucket(restarted, BUCKET), ledger)
+    finally:
+        restarted.stop()
 
 
 def _run_more_until_killed(server: LiveServer, ledger: Ledger, round_: int) -> None:
